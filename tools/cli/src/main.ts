@@ -3,7 +3,12 @@
  * the program; this file only wires them together, so commands can grow independently.
  */
 import { Command } from "commander";
+import { registerConvert } from "./commands/convert.js";
+import { registerFmt } from "./commands/fmt.js";
+import { registerLint } from "./commands/lint.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerServe } from "./commands/serve.js";
+import { registerTftp } from "./commands/tftp.js";
 
 export function buildProgram(): Command {
   const program = new Command("pxe")
@@ -11,6 +16,11 @@ export function buildProgram(): Command {
     .version("0.0.0")
     .showHelpAfterError();
   registerReplay(program);
+  registerLint(program);
+  registerFmt(program);
+  registerConvert(program);
+  registerServe(program);
+  registerTftp(program);
   return program;
 }
 

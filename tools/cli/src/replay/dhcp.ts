@@ -1,12 +1,148 @@
+import {
+  bytesEqual,
+  type DhcpWarning,
+  decodeMessage,
+  encodeMessage,
+  isDhcpError,
+  messageTypeName,
+  optionsToJSON,
+} from "@pxe/dhcp";
 import type { UdpDatagram } from "@pxe/replay";
 
-/** The `dhcp` section of one file in `pxe replay --json` (schema 1). Grows with @pxe/dhcp. */
+/** A warning or error as reported in JSON: code, message, offset, option code. */
+export interface DhcpIssue {
+  code: string;
+  message: string;
+  offset: number | null;
+  optionCode: number | null;
+}
+
+/** One decoded (or failed) DHCP message in `--verbose` output. */
+export interface DhcpItem {
+  /** 1-based frame number in the capture. */
+  frame: number;
+  /** Upper-case message type (`DISCOVER`...), `BOOTP` without option 53, `null` when undecodable. */
+  type: string | null;
+  /** Transaction ID as `0x%08x`, `null` when undecodable. */
+  xid: string | null;
+  /** Client hardware address as colon-separated hex, `null` when undecodable. */
+  chaddr: string | null;
+  /** Options in wire order with JSON-friendly values (bytes as hex). */
+  options: Array<{ code: number; name: string; value: unknown; error?: string }>;
+  /** Lenient-mode irregularities. */
+  warnings: DhcpIssue[];
+  /** Why the message could not be decoded. */
+  error?: DhcpIssue;
+}
+
+/** The `dhcp` section of one file in `pxe replay --json` (schema 1). */
 export interface DhcpSection {
+  /** DHCP datagrams seen (ports 67/68/4011). */
   count: number;
-  [key: string]: unknown;
+  /** Messages that decoded (lenient mode). */
+  decoded: number;
+  /** Decoded messages whose re-encoding equals the captured bytes. */
+  roundTripIdentical: number;
+  /** Total number of warnings over all messages. */
+  warnings: number;
+  /** Messages that failed to decode (typed `DhcpError`s). */
+  errors: number;
+  /** Per-message details, with `--verbose` only. */
+  items?: DhcpItem[];
+}
+
+function issue(w: {
+  code: string;
+  message: string;
+  offset?: number | undefined;
+  optionCode?: number | undefined;
+}): DhcpIssue {
+  return {
+    code: w.code,
+    message: w.message,
+    offset: w.offset ?? null,
+    optionCode: w.optionCode ?? null,
+  };
 }
 
 /** Builds the `dhcp` section from the datagrams classified as DHCP, in capture order. */
-export function dhcpSection(datagrams: readonly UdpDatagram[], _opts: { verbose: boolean }): DhcpSection {
-  return { count: datagrams.length };
+export function dhcpSection(
+  datagrams: readonly UdpDatagram[],
+  opts: { verbose: boolean },
+): DhcpSection {
+  const section: DhcpSection = {
+    count: datagrams.length,
+    decoded: 0,
+    roundTripIdentical: 0,
+    warnings: 0,
+    errors: 0,
+  };
+  const items: DhcpItem[] = [];
+  for (const d of datagrams) {
+    try {
+      const msg = decodeMessage(d.payload);
+      section.decoded++;
+      section.warnings += msg.warnings.length;
+      let same = false;
+      try {
+        same = bytesEqual(encodeMessage(msg), d.payload);
+      } catch (err) {
+        if (!isDhcpError(err)) throw err;
+      }
+      if (same) section.roundTripIdentical++;
+      if (opts.verbose) {
+        items.push({
+          frame: d.frame,
+          type: messageTypeName(msg.type),
+          xid: `0x${msg.xid.toString(16).padStart(8, "0")}`,
+          chaddr: msg.chaddrText,
+          options: optionsToJSON(msg.options),
+          warnings: msg.warnings.map((w: DhcpWarning) => issue(w)),
+        });
+      }
+    } catch (err) {
+      if (!isDhcpError(err)) throw err;
+      section.errors++;
+      if (opts.verbose) {
+        items.push({
+          frame: d.frame,
+          type: null,
+          xid: null,
+          chaddr: null,
+          options: [],
+          warnings: [],
+          error: issue(err),
+        });
+      }
+    }
+  }
+  if (opts.verbose) section.items = items;
+  return section;
+}
+
+function valueText(v: unknown): string {
+  if (typeof v === "string") return v;
+  return JSON.stringify(v);
+}
+
+/**
+ * Human form of one item, a shorter `tshark -V`: a summary line, one line per option, then
+ * warnings and the error, each indented.
+ */
+export function formatDhcpItem(item: DhcpItem): string[] {
+  if (item.error) {
+    return [`frame ${item.frame}: DHCP error ${item.error.code}: ${item.error.message}`];
+  }
+  const lines = [`frame ${item.frame}: DHCP ${item.type} xid ${item.xid} chaddr ${item.chaddr}`];
+  for (const o of item.options) {
+    lines.push(
+      `    (${o.code}) ${o.name}: ${valueText(o.value)}${o.error ? ` [error: ${o.error}]` : ""}`,
+    );
+  }
+  for (const w of item.warnings) {
+    lines.push(
+      `    warning ${w.code} at offset ${w.offset}${w.optionCode === null ? "" : ` (option ${w.optionCode})`}: ${w.message}`,
+    );
+  }
+  return lines;
 }

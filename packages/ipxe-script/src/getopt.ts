@@ -1,0 +1,236 @@
+/**
+ * iPXE's option parsing (`src/core/getopt.c` + `src/core/parseopt.c`) applied statically to the
+ * words of a command: no permutation, `--` ends options, bundled short options, `--opt=value`,
+ * integers with base auto-detection.
+ *
+ * @module
+ */
+import type { CommandInfo, OptionInfo } from "./commands.js";
+import type { WordToken } from "./syntax.js";
+
+/** One option found on a command line. */
+export interface ParsedOption {
+  /** The descriptor, or undefined for `-h`/`--help` and dynamic words. */
+  readonly info: OptionInfo | undefined;
+  /** Long name (`timeout`), `help`, or the raw text for a dynamic option word. */
+  readonly name: string;
+  /** The option's argument text (logical, unexpanded), when it takes one. */
+  readonly value: string | undefined;
+  /** Parsed integer for `int`/`timeout`/`key` options with a literal value. */
+  readonly number: number | undefined;
+  /** The word that named the option. */
+  readonly word: WordToken;
+  /** The word that carried the value when separate from `word`. */
+  readonly valueWord: WordToken | undefined;
+}
+
+/** A problem iPXE would report when parsing this command's options or arguments. */
+export interface GetoptProblem {
+  readonly code:
+    | "unknown-option"
+    | "option-requires-argument"
+    | "option-takes-no-argument"
+    | "bad-integer"
+    | "missing-argument"
+    | "too-many-arguments";
+  readonly message: string;
+  readonly word: WordToken | undefined;
+}
+
+/** Result of {@link getopt}. */
+export interface GetoptResult {
+  readonly options: ParsedOption[];
+  /** Positional arguments (after options and any `--`). */
+  readonly args: WordToken[];
+  readonly problems: GetoptProblem[];
+}
+
+const INT_RE = /^(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
+
+/**
+ * Parses an unsigned integer as `strtoul(text, &end, 0)` with the whole text consumed, as
+ * `parse_integer()` does: `0x` prefix = hex, a leading `0` = octal (`05000` = 2560).
+ * Returns undefined when iPXE would reject it.
+ */
+export function parseIpxeInteger(text: string): number | undefined {
+  if (!INT_RE.test(text)) return undefined;
+  if (text.length > 1 && (text[1] === "x" || text[1] === "X")) return Number.parseInt(text.slice(2), 16);
+  if (text.length > 1 && text[0] === "0") return Number.parseInt(text, 8);
+  return Number.parseInt(text, 10);
+}
+
+/** `parse_key()`: one character is taken literally, otherwise an integer. */
+export function parseIpxeKey(text: string): number | undefined {
+  if (text.length === 1) return text.charCodeAt(0);
+  return parseIpxeInteger(text);
+}
+
+function checkValue(opt: OptionInfo, value: string, dynamic: boolean): number | undefined | "bad" {
+  if (dynamic) return undefined;
+  if (opt.arg === "int" || opt.arg === "timeout") return parseIpxeInteger(value) ?? "bad";
+  if (opt.arg === "key") return parseIpxeKey(value) ?? "bad";
+  return undefined;
+}
+
+/**
+ * Splits `words` (the arguments after the command name) into options and positional arguments
+ * according to the command's descriptors, collecting the problems iPXE would report.
+ */
+export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptResult {
+  const options: ParsedOption[] = [];
+  const problems: GetoptProblem[] = [];
+  let i = 0;
+  if (info.parsesOptions) {
+    while (i < words.length) {
+      const w = words[i] as WordToken;
+      const v = w.value;
+      if (v.length < 2 || v.charCodeAt(0) !== 45 /* - */) {
+        if (v === "-") {
+          problems.push({ code: "unknown-option", message: `a lone "-" is not an option`, word: w });
+          i++;
+          continue;
+        }
+        break;
+      }
+      i++;
+      if (v === "--") break;
+      if (v.startsWith("--")) {
+        const eq = v.indexOf("=");
+        const name = eq >= 0 ? v.slice(2, eq) : v.slice(2);
+        if (name.includes("${")) {
+          options.push({ info: undefined, name: v, value: undefined, number: undefined, word: w, valueWord: undefined });
+          continue;
+        }
+        if (name === "help") {
+          options.push({ info: undefined, name: "help", value: undefined, number: undefined, word: w, valueWord: undefined });
+          continue;
+        }
+        const opt = info.options.find((o) => o.long === name);
+        if (!opt) {
+          problems.push({ code: "unknown-option", message: `${info.name}: unrecognised option "--${name}"`, word: w });
+          continue;
+        }
+        if (opt.arg === "none") {
+          if (eq >= 0)
+            problems.push({
+              code: "option-takes-no-argument",
+              message: `${info.name}: option "--${name}" takes no argument`,
+              word: w,
+            });
+          options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+          continue;
+        }
+        let value: string;
+        let valueWord: WordToken | undefined;
+        let dynamic: boolean;
+        if (eq >= 0) {
+          value = v.slice(eq + 1);
+          dynamic = value.includes("${") && w.dynamic;
+        } else {
+          const nw = words[i];
+          if (!nw || (nw.value.startsWith("-") && nw.value.length > 0)) {
+            problems.push({
+              code: "option-requires-argument",
+              message: `${info.name}: option "--${name}" requires an argument`,
+              word: w,
+            });
+            options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+            continue;
+          }
+          i++;
+          value = nw.value;
+          valueWord = nw;
+          dynamic = nw.dynamic;
+        }
+        const num = checkValue(opt, value, dynamic);
+        if (num === "bad")
+          problems.push({
+            code: "bad-integer",
+            message: `${info.name}: "${value}" is not a valid ${opt.arg === "key" ? "key" : "integer"} for --${name}`,
+            word: valueWord ?? w,
+          });
+        options.push({
+          info: opt,
+          name: opt.long,
+          value,
+          number: num === "bad" ? undefined : num,
+          word: w,
+          valueWord,
+        });
+        continue;
+      }
+      // Short options, possibly bundled.
+      if (w.dynamic) {
+        options.push({ info: undefined, name: v, value: undefined, number: undefined, word: w, valueWord: undefined });
+        continue;
+      }
+      for (let k = 1; k < v.length; k++) {
+        const ch = v[k] as string;
+        if (ch === "h") {
+          options.push({ info: undefined, name: "help", value: undefined, number: undefined, word: w, valueWord: undefined });
+          continue;
+        }
+        const opt = info.options.find((o) => o.short === ch);
+        if (!opt) {
+          problems.push({ code: "unknown-option", message: `${info.name}: invalid option "-${ch}"`, word: w });
+          continue;
+        }
+        if (opt.arg === "none") {
+          options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+          continue;
+        }
+        let value: string;
+        let valueWord: WordToken | undefined;
+        let dynamic = false;
+        if (k + 1 < v.length) {
+          value = v.slice(k + 1);
+        } else {
+          const nw = words[i];
+          if (!nw || nw.value.startsWith("-")) {
+            problems.push({
+              code: "option-requires-argument",
+              message: `${info.name}: option "-${ch}" requires an argument`,
+              word: w,
+            });
+            options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+            break;
+          }
+          i++;
+          value = nw.value;
+          valueWord = nw;
+          dynamic = nw.dynamic;
+        }
+        const num = checkValue(opt, value, dynamic);
+        if (num === "bad")
+          problems.push({
+            code: "bad-integer",
+            message: `${info.name}: "${value}" is not a valid ${opt.arg === "key" ? "key" : "integer"} for -${ch}`,
+            word: valueWord ?? w,
+          });
+        options.push({
+          info: opt,
+          name: opt.long,
+          value,
+          number: num === "bad" ? undefined : num,
+          word: w,
+          valueWord,
+        });
+        break;
+      }
+    }
+  }
+  const args = words.slice(i);
+  if (args.length < info.minArgs)
+    problems.push({
+      code: "missing-argument",
+      message: `${info.name}: missing argument (usage: ${info.name} ${info.usage})`.trimEnd(),
+      word: undefined,
+    });
+  else if (args.length > info.maxArgs)
+    problems.push({
+      code: "too-many-arguments",
+      message: `${info.name}: too many arguments (usage: ${info.name} ${info.usage})`,
+      word: args[info.maxArgs],
+    });
+  return { options, args, problems };
+}

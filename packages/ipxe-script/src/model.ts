@@ -1,0 +1,666 @@
+/**
+ * Semantic model of a parsed iPXE script: commands with their options and arguments (per iPXE's own
+ * option descriptors), labels, a control-flow graph, menus, fetched images/URLs, settings read and
+ * written, and the diagnostics a linter reports.
+ *
+ * @module
+ */
+import { type CommandInfo, commandInfo, DOWNLOAD_COMMANDS, IMAGE_COMMANDS, PREDEFINED_SETTINGS } from "./commands.js";
+import { getopt, type ParsedOption, parseIpxeInteger } from "./getopt.js";
+import {
+  type ExpansionPart,
+  type LabelToken,
+  type Line,
+  LineIndex,
+  parseSettingRef,
+  parseTree,
+  type Script,
+  type Segment,
+  type SyntaxToken,
+  signatureOf,
+  type WordPart,
+  type WordToken,
+} from "./syntax.js";
+
+/** How bad a diagnostic is, matching what iPXE does with the script. */
+export type Severity = "error" | "warning" | "info";
+
+/** Every diagnostic code this package emits, with its severity. Codes are stable. */
+export const DIAGNOSTIC_CODES = {
+  /** The file does not start with `#!ipxe`/`#!gpxe` + whitespace (iPXE: "Exec format error"). */
+  "signature-missing": "error",
+  /** A `#!` line that iPXE does not accept (`#!iPXE`, no whitespace after, a 6-byte file). */
+  "signature-invalid": "error",
+  /** A UTF-8 byte order mark before the signature. */
+  bom: "error",
+  /** A `\` continuation on the last line: iPXE fails the script without running the line. */
+  "continuation-at-eof": "error",
+  /** An option the built-in command does not have (or a lone `-`). */
+  "unknown-option": "error",
+  /** An option that needs a value has none (or the next word starts with `-`). */
+  "option-requires-argument": "error",
+  /** `--flag=value` for an option that takes no value. */
+  "option-takes-no-argument": "error",
+  /** A literal integer iPXE's `strtoul(…, 0)` rejects (`08`, `5s`). */
+  "bad-integer": "error",
+  /** Fewer positional arguments than the built-in command needs. */
+  "missing-argument": "error",
+  /** More positional arguments than the built-in command accepts. */
+  "too-many-arguments": "error",
+  /** `goto` to a literal label that exists nowhere in the script. */
+  "undefined-label": "error",
+  /**
+   * `… || goto x` where `:x` exists nowhere in the script: the fallback itself fails, so the script
+   * fails exactly as it would without it (a calling script's `chain … ||` sees the failure).
+   */
+  "undefined-label-fallback": "warning",
+  /** A command that is not built into current iPXE (another build may have it). */
+  "unknown-command": "warning",
+  /** A menu item whose name matches no label (common on purpose: `goto ${x}` fails to leave). */
+  "item-without-label": "warning",
+  /** A label defined more than once; `goto` finds the first. */
+  "duplicate-label": "warning",
+  /** Lines no path from the top reaches. */
+  unreachable: "warning",
+  /** A lone `|` passed as an argument: iPXE has no pipes. */
+  "lone-pipe": "warning",
+  /** A NUL byte: iPXE ignores the rest of the logical line. */
+  "nul-byte": "warning",
+  /** `goto ${x}`: the target is only known at run time. */
+  "dynamic-goto": "info",
+  /** A setting read (`${x}`) before any write to it in the script. */
+  "setting-read-before-write": "info",
+  /** A command or option added after iPXE v1.21.1 (absent from Debian's 1.0.0+git-20190125). */
+  "newer-ipxe": "info",
+} as const satisfies Record<string, Severity>;
+
+/** A stable diagnostic code. */
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** One finding, positioned in the source. */
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Source offset range. */
+  readonly start: number;
+  readonly end: number;
+  /** 1-based line and column of `start`. */
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One command (a segment with at least one word). */
+export interface CommandNode {
+  readonly line: Line;
+  readonly segment: Segment;
+  readonly segmentIndex: number;
+  /** Operator before this segment (`||`, `&&`, `;`), or null for the first. */
+  readonly after: "||" | "&&" | ";" | null;
+  /** The command name when literal; undefined when the name contains `${…}`. */
+  readonly name: string | undefined;
+  readonly nameWord: WordToken;
+  /** Built-in command descriptor, when the name is a built-in. */
+  readonly info: CommandInfo | undefined;
+  readonly options: readonly ParsedOption[];
+  readonly args: readonly WordToken[];
+}
+
+/** A label definition. */
+export interface LabelDef {
+  readonly name: string;
+  readonly line: Line;
+  readonly token: LabelToken;
+}
+
+/** Something the script can fetch: an image URI/name, a SAN root path, a picture. */
+export interface FetchRef {
+  readonly command: CommandNode;
+  readonly word: WordToken;
+  /** The raw (unexpanded) value. */
+  readonly uri: string;
+  readonly role: "image" | "signature" | "envelope" | "san" | "picture";
+  /** True when iPXE first looks for an already loaded image of that name. */
+  readonly mayBeImageName: boolean;
+  /** The image command line (the arguments after the URI), joined with single spaces. */
+  readonly cmdline: string;
+}
+
+/** A setting read by a `${…}` reference or written/deleted by a command. */
+export interface SettingAccess {
+  readonly kind: "read" | "write" | "delete";
+  /** `[scope/]name` without the type. */
+  readonly key: string;
+  readonly scope: string | undefined;
+  readonly name: string;
+  readonly type: string | undefined;
+  readonly line: Line;
+  readonly word: WordToken;
+  readonly command: CommandNode | undefined;
+}
+
+/** A menu item as `item` declares it. */
+export interface MenuItem {
+  readonly command: CommandNode;
+  readonly menu: string;
+  readonly name: string | undefined;
+  readonly text: string;
+  readonly key: string | undefined;
+  readonly isDefault: boolean;
+  readonly gap: boolean;
+}
+
+/** A `choose`. */
+export interface MenuChoice {
+  readonly command: CommandNode;
+  readonly menu: string;
+  readonly setting: string | undefined;
+  readonly default: string | undefined;
+  readonly timeoutMs: number | undefined;
+}
+
+/** Where control can go from a logical line. */
+export interface FlowEdge {
+  readonly from: number;
+  /** Target logical line index. */
+  readonly to: number;
+  readonly kind: "fallthrough" | "goto" | "dynamic-goto";
+}
+
+/** Control-flow graph over logical lines. */
+export interface ControlFlow {
+  readonly edges: readonly FlowEdge[];
+  /** `successors[i]` = target line indices from line i (see also `anyLabel`). */
+  readonly successors: readonly (readonly number[])[];
+  /** Whether each line is reachable from the top. */
+  readonly reachable: readonly boolean[];
+  /** Lines where the script can stop: failure not caught, `exit`, `reboot`, ... */
+  readonly exits: readonly number[];
+  /**
+   * Lines with a `goto ${x}` whose targets are not known statically: they may reach every label
+   * (kept apart from `edges` so the graph stays linear in size).
+   */
+  readonly anyLabel: readonly number[];
+}
+
+/** The semantic model. */
+export interface ScriptModel {
+  readonly tree: Script;
+  readonly commands: readonly CommandNode[];
+  /** First definition of each label (the one `goto` finds). */
+  readonly labels: ReadonlyMap<string, LabelDef>;
+  /** Every label definition in order, duplicates included. */
+  readonly labelDefs: readonly LabelDef[];
+  readonly flow: ControlFlow;
+  readonly fetches: readonly FetchRef[];
+  readonly settings: readonly SettingAccess[];
+  readonly menuItems: readonly MenuItem[];
+  readonly choices: readonly MenuChoice[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+const TERMINATORS = new Set(["exit", "reboot", "poweroff"]);
+const EXEC_COMMANDS = new Set(["chain", "boot", "imgexec"]);
+
+function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): ExpansionPart[] {
+  for (const p of parts) {
+    if (p.kind === "Expansion") {
+      expansions(p.inner, out);
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+const NO_JUMPS: ReadonlySet<number> = new Set();
+const PLAIN_OUTCOME = { ok: true, fail: true, jumps: NO_JUMPS, stops: false } as const;
+const EMPTY_OUTCOME = { ok: true, fail: false, jumps: NO_JUMPS, stops: false } as const;
+
+class Collector {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(private readonly index: LineIndex) {}
+  add(code: DiagnosticCode, message: string, start: number, end: number): void {
+    const { line, column } = this.index.position(start);
+    this.diagnostics.push({ code, severity: DIAGNOSTIC_CODES[code], message, start, end, line, column });
+  }
+  at(code: DiagnosticCode, message: string, tok: SyntaxToken | { start: number; end: number }): void {
+    const end = "text" in tok ? tok.start + tok.text.length : tok.end;
+    this.add(code, message, tok.start, end);
+  }
+}
+
+/** Syntax-level diagnostics: signature, BOM, continuation at EOF, NUL bytes. */
+export function syntaxDiagnostics(tree: Script, text: string, index = new LineIndex(text)): Diagnostic[] {
+  const c = new Collector(index);
+  if (tree.bom) c.add("bom", "a byte order mark before #!ipxe: iPXE does not recognise the file as a script", 0, 1);
+  if (!tree.signature) {
+    const body = tree.bom ? text.slice(1) : text;
+    const firstEnd = body.search(/[\r\n]/);
+    const first = firstEnd >= 0 ? body.slice(0, firstEnd) : body;
+    const off = tree.bom ? 1 : 0;
+    if (tree.bom && signatureOf(body)) {
+      // Reported as "bom" above: the signature itself is fine.
+    } else if (first.startsWith("#!")) {
+      let why = "it must be exactly #!ipxe or #!gpxe (lower case) followed by whitespace";
+      if (/^#!(ipxe|gpxe)$/.test(body)) why = "#!ipxe must be followed by a newline or other whitespace";
+      c.add("signature-invalid", `invalid script signature ${JSON.stringify(first.slice(0, 16))}: ${why}`, off, off + Math.min(first.length, 6));
+    } else if (!tree.bom) {
+      c.add("signature-missing", "the script does not start with #!ipxe: iPXE will not execute it", 0, Math.min(first.length, 1));
+    }
+  }
+  for (const line of tree.lines) {
+    if (line.continuationAtEof) {
+      const last = line.tokens[line.tokens.length - 1] as SyntaxToken;
+      c.at("continuation-at-eof", "a backslash continuation on the last line: iPXE fails the script here", last);
+    }
+    if (line.hasNul) {
+      const ign = line.tokens.find((t) => t.kind === "Ignored");
+      if (ign) c.at("nul-byte", "a NUL byte: iPXE ignores the rest of this line", ign);
+    }
+  }
+  return c.diagnostics;
+}
+
+interface Outcome {
+  ok: boolean;
+  fail: boolean;
+  jumps: ReadonlySet<number>;
+}
+
+/**
+ * Builds the semantic model of a script (text or tree) and all its diagnostics.
+ * Never throws.
+ */
+export function analyze(input: string | Script, sourceText?: string): ScriptModel {
+  const tree = typeof input === "string" ? parseTree(input) : input;
+  const text = typeof input === "string" ? input : (sourceText ?? printTree(tree));
+  const index = new LineIndex(text);
+  const c = new Collector(index);
+  c.diagnostics.push(...syntaxDiagnostics(tree, text, index));
+
+  const commands: CommandNode[] = [];
+  const labelDefs: LabelDef[] = [];
+  const labels = new Map<string, LabelDef>();
+  const newerSeen = new Set<string>();
+
+  for (const line of tree.lines) {
+    if (line.label) {
+      const def: LabelDef = { name: line.label.name, line, token: line.label };
+      labelDefs.push(def);
+      const first = labels.get(def.name);
+      if (first) {
+        c.at(
+          "duplicate-label",
+          `label ":${def.name}" is already defined on line ${first.line.lineNumber}; goto finds that one`,
+          line.label,
+        );
+      } else labels.set(def.name, def);
+    }
+    let after: "||" | "&&" | ";" | null = null;
+    line.segments.forEach((segment, segmentIndex) => {
+      const prev = after;
+      after = segment.operator?.op ?? null;
+      const nameWord = segment.words[0];
+      if (!nameWord) return;
+      for (const w of segment.words) if (w.value === "|") c.at("lone-pipe", `a lone "|" is passed to the command as an argument: iPXE has no pipes`, w);
+      const name = nameWord.dynamic ? undefined : nameWord.value;
+      const info = name === undefined ? undefined : commandInfo(name);
+      let options: ParsedOption[] = [];
+      let args: WordToken[] = segment.words.slice(1);
+      if (info) {
+        const g = getopt(info, segment.words.slice(1));
+        options = g.options;
+        args = g.args;
+        for (const p of g.problems) {
+          if (p.word) c.at(p.code, p.message, p.word);
+          else c.at(p.code, p.message, nameWord);
+        }
+        if (info.since && !newerSeen.has(info.name)) {
+          newerSeen.add(info.name);
+          c.at("newer-ipxe", `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`, nameWord);
+        }
+        for (const o of options) {
+          const key = `${info.name} --${o.name}`;
+          if (o.info?.since && !newerSeen.has(key)) {
+            newerSeen.add(key);
+            c.at("newer-ipxe", `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`, o.word);
+          }
+        }
+        if ((name === "sleep" || name === "exit") && args[0] && !args[0].dynamic) {
+          if (parseIpxeInteger(args[0].value) === undefined)
+            c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
+        }
+      } else if (name !== undefined) {
+        c.at("unknown-command", `"${name}" is not a built-in iPXE command (it fails unless this build has it)`, nameWord);
+      }
+      commands.push({ line, segment, segmentIndex, after: prev, name, nameWord, info, options, args });
+    });
+  }
+
+  // Menus and choices.
+  const menuItems: MenuItem[] = [];
+  const choices: MenuChoice[] = [];
+  const optValue = (cmd: CommandNode, n: string): string | undefined => cmd.options.find((o) => o.name === n)?.value;
+  const hasOpt = (cmd: CommandNode, n: string): boolean => cmd.options.some((o) => o.name === n);
+  for (const cmd of commands) {
+    if (cmd.name === "item" && cmd.info) {
+      const gap = hasOpt(cmd, "gap");
+      const nameW = gap ? undefined : cmd.args[0];
+      const textWords = gap ? cmd.args : cmd.args.slice(1);
+      menuItems.push({
+        command: cmd,
+        menu: optValue(cmd, "menu") ?? "",
+        name: nameW?.value,
+        text: textWords.map((w) => w.value).join(" "),
+        key: optValue(cmd, "key"),
+        isDefault: hasOpt(cmd, "default"),
+        gap: gap || cmd.args.length === 0,
+      });
+    } else if (cmd.name === "choose" && cmd.info) {
+      const t = cmd.options.find((o) => o.name === "timeout");
+      choices.push({
+        command: cmd,
+        menu: optValue(cmd, "menu") ?? "",
+        setting: cmd.args[0] && !cmd.args[0].dynamic ? parseSettingRef(cmd.args[0].value).name : undefined,
+        default: optValue(cmd, "default"),
+        timeoutMs: t?.number,
+      });
+    }
+  }
+
+  // Settings accesses.
+  const settings: SettingAccess[] = [];
+  const writeArg = (cmd: CommandNode, w: WordToken | undefined, kind: "write" | "delete"): void => {
+    if (!w || w.dynamic) return;
+    const ref = parseSettingRef(w.value);
+    const key = ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name;
+    settings.push({ kind, key, scope: ref.scope, name: ref.name, type: ref.type, line: cmd.line, word: w, command: cmd });
+  };
+  const cmdBySegment = new Map<Segment, CommandNode>();
+  for (const cmd of commands) cmdBySegment.set(cmd.segment, cmd);
+  for (const line of tree.lines) {
+    for (const seg of line.segments) {
+      const cmd = cmdBySegment.get(seg);
+      for (const w of seg.words) {
+        if (!w.dynamic) continue;
+        for (const e of expansions(w.parts)) {
+          if (!e.ref) continue;
+          const key = e.ref.scope !== undefined ? `${e.ref.scope}/${e.ref.name}` : e.ref.name;
+          settings.push({ kind: "read", key, scope: e.ref.scope, name: e.ref.name, type: e.ref.type, line, word: w, command: cmd });
+        }
+      }
+      if (!cmd || !cmd.info) continue;
+      switch (cmd.name) {
+        case "set":
+          writeArg(cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
+          break;
+        case "clear":
+          writeArg(cmd, cmd.args[0], "delete");
+          break;
+        case "read":
+        case "inc":
+        case "choose":
+        case "pciscan":
+        case "usbscan":
+        case "imgset":
+        case "nslookup":
+          writeArg(cmd, cmd.args[0], "write");
+          break;
+        default:
+          if (cmd.name?.endsWith("sum")) {
+            const s = cmd.options.find((o) => o.name === "set");
+            if (s?.valueWord) writeArg(cmd, s.valueWord, "write");
+          }
+      }
+    }
+  }
+  // Read-before-write (textual order).
+  const written = new Set<string>();
+  const reported = new Set<string>();
+  for (const s of settings) {
+    if (s.kind !== "read") {
+      written.add(s.name);
+      continue;
+    }
+    if (s.scope !== undefined || written.has(s.name) || reported.has(s.name)) continue;
+    if (PREDEFINED_SETTINGS.has(s.name) || /^[0-9]/.test(s.name)) continue;
+    reported.add(s.name);
+    const w = s.word;
+    c.at("setting-read-before-write", `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`, w);
+  }
+
+  // Fetches.
+  const fetches: FetchRef[] = [];
+  for (const cmd of commands) {
+    if (!cmd.info || !cmd.name) continue;
+    const n = cmd.name;
+    if (IMAGE_COMMANDS.has(n) && cmd.args[0]) {
+      const first = cmd.args[0];
+      const mayBeImageName = !DOWNLOAD_COMMANDS.has(n);
+      const cmdline = n === "imgverify" || n === "imgdecrypt" ? "" : cmd.args.slice(1).map((w) => w.value).join(" ");
+      fetches.push({ command: cmd, word: first, uri: first.value, role: "image", mayBeImageName, cmdline });
+      const second = cmd.args[1];
+      if ((n === "imgverify" || n === "imgdecrypt") && second)
+        fetches.push({
+          command: cmd,
+          word: second,
+          uri: second.value,
+          role: n === "imgverify" ? "signature" : "envelope",
+          mayBeImageName: true,
+          cmdline: "",
+        });
+    } else if (n === "imgset" && cmd.args[1]) {
+      fetches.push({ command: cmd, word: cmd.args[1], uri: cmd.args[1].value, role: "image", mayBeImageName: true, cmdline: "" });
+    } else if (n === "sanboot" || n === "sanhook") {
+      for (const w of cmd.args) fetches.push({ command: cmd, word: w, uri: w.value, role: "san", mayBeImageName: false, cmdline: "" });
+    } else if (n === "console") {
+      const p = cmd.options.find((o) => o.name === "picture");
+      const w = p?.valueWord ?? p?.word;
+      if (p?.value !== undefined && w)
+        fetches.push({ command: cmd, word: w, uri: p.value, role: "picture", mayBeImageName: false, cmdline: "" });
+    }
+  }
+
+  // Control flow.
+  const lineCount = tree.lines.length;
+  const labelLine = (name: string): number | undefined => labels.get(name)?.line.index;
+  const choiceCache = new Map<string, { lines: number[]; canFail: boolean } | undefined>();
+  const choiceTargets = (setting: string): { lines: number[]; canFail: boolean } | undefined => {
+    if (choiceCache.has(setting)) return choiceCache.get(setting);
+    const r = computeChoiceTargets(setting);
+    choiceCache.set(setting, r);
+    return r;
+  };
+  const computeChoiceTargets = (setting: string): { lines: number[]; canFail: boolean } | undefined => {
+    const cs = choices.filter((ch) => ch.setting === setting);
+    if (!cs.length) return undefined;
+    const menus = new Set(cs.map((ch) => ch.menu));
+    const out = new Set<number>();
+    let canFail = false;
+    for (const it of menuItems) {
+      if (it.gap || !menus.has(it.menu) || it.name === undefined) continue;
+      if (it.command.args[0]?.dynamic) return undefined;
+      const l = labelLine(it.name);
+      if (l === undefined) canFail = true;
+      else out.add(l);
+    }
+    return { lines: [...out], canFail };
+  };
+  const itemWarned = new Set<MenuItem>();
+  const warnedSettings = new Set<string>();
+  const successors: number[][] = [];
+  const edges: FlowEdge[] = [];
+  const exits: number[] = [];
+  const anyLabelLines: number[] = [];
+  for (const line of tree.lines) {
+    let state = { ok: true, fail: false };
+    const jumps = new Set<number>();
+    let stops = false;
+    let anyLabel = false;
+    let edgeKind: FlowEdge["kind"] = "goto";
+    line.segments.forEach((seg, si) => {
+      const op = si === 0 ? null : (line.segments[si - 1] as Segment).operator?.op;
+      let runs: boolean;
+      let carry = { ok: false, fail: false };
+      if (op === null || op === undefined || op === ";") runs = state.ok || state.fail;
+      else if (op === "&&") {
+        runs = state.ok;
+        carry = { ok: false, fail: state.fail };
+      } else {
+        runs = state.fail;
+        carry = { ok: state.ok, fail: false };
+      }
+      if (!runs) {
+        state = carry;
+        return;
+      }
+      const out = segmentOutcome(seg, cmdBySegment.get(seg), op === "||");
+      if (out.jumps.size) for (const j of out.jumps) jumps.add(j);
+      if (out.stops) stops = true;
+      state = { ok: carry.ok || out.ok, fail: carry.fail || out.fail };
+    });
+    function segmentOutcome(
+      seg: Segment,
+      cmd: CommandNode | undefined,
+      fallback: boolean,
+    ): Outcome & { stops: boolean } {
+      if (!cmd) return EMPTY_OUTCOME;
+      const n = cmd.name;
+      if (n === "goto" && cmd.info && cmd.args.length === 1) {
+        const t = cmd.args[0] as WordToken;
+        if (!t.dynamic) {
+          const l = labelLine(t.value);
+          if (l === undefined) {
+            if (fallback)
+              c.at(
+                "undefined-label-fallback",
+                `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
+                t,
+              );
+            else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+            return { ok: false, fail: true, jumps: new Set(), stops: false };
+          }
+          return { ok: false, fail: false, jumps: new Set([l]), stops: false };
+        }
+        edgeKind = "dynamic-goto";
+        const only = t.parts.length === 1 ? t.parts[0] : undefined;
+        const choiceSetting =
+          only?.kind === "Expansion" && only.ref && only.ref.scope === undefined ? only.ref.name : undefined;
+        const viaChoice = choiceSetting === undefined ? undefined : choiceTargets(choiceSetting);
+        if (viaChoice && choiceSetting !== undefined && !warnedSettings.has(choiceSetting)) {
+          warnedSettings.add(choiceSetting);
+          for (const it of menuItems) {
+            if (it.gap || it.name === undefined || labels.has(it.name) || itemWarned.has(it)) continue;
+            const ch = choices.find((x) => x.menu === it.menu && x.setting === choiceSetting);
+            if (!ch) continue;
+            itemWarned.add(it);
+            c.at(
+              "item-without-label",
+              `menu item "${it.name}" has no matching label: goto ${t.value} fails when it is chosen`,
+              it.command.args[0] ?? it.command.nameWord,
+            );
+          }
+        }
+        if (viaChoice) {
+          c.at("dynamic-goto", `goto ${t.value}: target chosen from a menu at run time`, t);
+          return { ok: false, fail: viaChoice.canFail, jumps: new Set(viaChoice.lines), stops: false };
+        }
+        c.at("dynamic-goto", `goto ${t.value}: the target is only known at run time`, t);
+        anyLabel = true;
+        return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
+      }
+      if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
+        return { ok: false, fail: n !== "exit", jumps: new Set(), stops: true };
+      }
+      if (n !== undefined && EXEC_COMMANDS.has(n) && cmd.options.some((o) => o.name === "replace")) {
+        return { ok: false, fail: true, jumps: new Set(), stops: true };
+      }
+      void seg;
+      return PLAIN_OUTCOME;
+    }
+    const succ: number[] = [];
+    for (const j of jumps) {
+      succ.push(j);
+      edges.push({ from: line.index, to: j, kind: edgeKind });
+    }
+    if (state.ok && line.index + 1 < lineCount) {
+      succ.push(line.index + 1);
+      edges.push({ from: line.index, to: line.index + 1, kind: "fallthrough" });
+    }
+    if (state.fail || stops || (state.ok && line.index + 1 >= lineCount)) exits.push(line.index);
+    if (anyLabel) anyLabelLines.push(line.index);
+    successors.push(succ);
+  }
+  const reachable = new Array<boolean>(lineCount).fill(false);
+  const isAnyLabel = new Set(anyLabelLines);
+  let labelsOpened = false;
+  if (lineCount > 0) {
+    const stack = [0];
+    reachable[0] = true;
+    while (stack.length) {
+      const i = stack.pop() as number;
+      if (!labelsOpened && isAnyLabel.has(i)) {
+        // An unresolved `goto ${x}` may reach every label.
+        labelsOpened = true;
+        for (const d of labels.values()) {
+          const j = d.line.index;
+          if (!reachable[j]) {
+            reachable[j] = true;
+            stack.push(j);
+          }
+        }
+      }
+      for (const j of successors[i] as number[]) {
+        if (!reachable[j]) {
+          reachable[j] = true;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  // Unreachable runs of command lines.
+  let runStart: Line | undefined;
+  let runCount = 0;
+  const flush = (): void => {
+    if (runStart && runCount > 0) {
+      const first = runStart.tokens.find((t) => t.kind === "Word") ?? runStart.tokens[0];
+      if (first)
+        c.at("unreachable", `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`, first);
+    }
+    runStart = undefined;
+    runCount = 0;
+  };
+  for (const line of tree.lines) {
+    const hasCmd = line.segments.some((s) => s.words.length > 0);
+    if (reachable[line.index]) {
+      flush();
+      continue;
+    }
+    if (line.label) flush();
+    if (!hasCmd) continue;
+    if (!runStart) runStart = line;
+    runCount++;
+  }
+  flush();
+
+  // Menu items with no label, when their choice feeds no goto (reported above otherwise).
+  c.diagnostics.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+  return {
+    tree,
+    commands,
+    labels,
+    labelDefs,
+    flow: { edges, successors, reachable, exits, anyLabel: anyLabelLines },
+    fetches,
+    settings,
+    menuItems,
+    choices,
+    diagnostics: c.diagnostics,
+  };
+}
+
+function printTree(tree: Script): string {
+  let out = "";
+  for (const line of tree.lines) for (const t of line.tokens) out += t.text;
+  return out;
+}

@@ -1,0 +1,160 @@
+/*
+ * udp-ceiling: the loopback UDP ceiling for one datagram size, measured with one
+ * sender and one receiver process (what a TFTP sender/receiver pair could at best
+ * move through the kernel, with no protocol on top). Built by the benchmark at run
+ * time (gcc -O2); not part of the published package.
+ *
+ *   udp-ceiling recv <port> <count> <idle_ms> <rcvbuf_bytes>
+ *     binds 127.0.0.1:<port>, receives (recvmmsg) until <count> datagrams arrived
+ *     or nothing arrived for <idle_ms>; prints one JSON line: datagrams, bytes, and
+ *     the CLOCK_MONOTONIC times of the first and last datagram.
+ *   udp-ceiling send <port> <size> <count> <batch> <sndbuf_bytes>
+ *     sends <count> datagrams of <size> bytes to 127.0.0.1:<port> as fast as the
+ *     kernel takes them: batch 1 = one sendto() per datagram, batch > 1 = sendmmsg()
+ *     with that many datagrams per call. ENOBUFS/EAGAIN are retried after a yield.
+ *     Prints one JSON line with its CLOCK_MONOTONIC start time.
+ *
+ * CLOCK_MONOTONIC is system-wide, so the ceiling is bytes received / (receiver's
+ * last datagram - sender's start): datagrams parked in the receive buffer count
+ * only when they are read; a sender that outruns
+ * the receiver shows up as lost datagrams (count - datagrams), which is reported.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#define MAXBATCH 64
+#define MAXDGRAM 65535
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void set_buf(int fd, int opt_force, int opt, int bytes) {
+  if (bytes <= 0) return;
+  /* the *FORCE variants ignore net.core.[rw]mem_max but need CAP_NET_ADMIN */
+  if (setsockopt(fd, SOL_SOCKET, opt_force, &bytes, sizeof bytes) != 0)
+    setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes);
+}
+
+static int do_recv(int port, long count, int idle_ms, int rcvbuf) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) { perror("socket"); return 2; }
+  set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) != 0) { perror("bind"); return 2; }
+  struct timeval tv = {idle_ms / 1000, (idle_ms % 1000) * 1000};
+  static char bufs[MAXBATCH][MAXDGRAM];
+  struct mmsghdr msgs[MAXBATCH];
+  struct iovec iov[MAXBATCH];
+  for (int i = 0; i < MAXBATCH; i++) {
+    iov[i].iov_base = bufs[i];
+    iov[i].iov_len = MAXDGRAM;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  /* ready marker for the harness */
+  printf("{\"ready\":true}\n");
+  fflush(stdout);
+  long got = 0;
+  long long bytes = 0;
+  double t0 = 0, t1 = 0;
+  /* no timeout until the first datagram (the sender may start late) */
+  struct timeval first = {30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &first, sizeof first);
+  while (got < count) {
+    int n = recvmmsg(fd, msgs, MAXBATCH, MSG_WAITFORONE, NULL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break; /* EAGAIN: idle timeout */
+    }
+    double t = now_s();
+    if (got == 0) {
+      t0 = t;
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    t1 = t;
+    for (int i = 0; i < n; i++) bytes += msgs[i].msg_len;
+    got += n;
+  }
+  printf("{\"datagrams\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"first\":%.6f,\"last\":%.6f}\n", got, bytes,
+         t1 - t0, t0, t1);
+  return 0;
+}
+
+static int do_send(int port, int size, long count, int batch, int sndbuf) {
+  if (size < 1 || size > MAXDGRAM - 28) { fprintf(stderr, "bad size\n"); return 2; }
+  if (batch < 1) batch = 1;
+  if (batch > MAXBATCH) batch = MAXBATCH;
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) { perror("socket"); return 2; }
+  set_buf(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
+  struct sockaddr_in a = {0};
+  a.sin_family = AF_INET;
+  a.sin_port = htons((unsigned short)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 2; }
+  char *buf = malloc((size_t)size);
+  if (!buf) return 2;
+  for (int i = 0; i < size; i++) buf[i] = (char)(i * 131 + 7);
+  struct mmsghdr msgs[MAXBATCH];
+  struct iovec iov[MAXBATCH];
+  for (int i = 0; i < MAXBATCH; i++) {
+    iov[i].iov_base = buf;
+    iov[i].iov_len = (size_t)size;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
+  long sent = 0, retries = 0;
+  double t0 = now_s();
+  while (sent < count) {
+    long left = count - sent;
+    int n;
+    if (batch == 1) {
+      n = send(fd, buf, (size_t)size, 0) < 0 ? -1 : 1;
+    } else {
+      n = sendmmsg(fd, msgs, (unsigned)(left < batch ? left : batch), 0);
+    }
+    if (n < 0) {
+      if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED) {
+        retries++;
+        sched_yield();
+        continue;
+      }
+      perror("send");
+      return 1;
+    }
+    sent += n;
+  }
+  double t1 = now_s();
+  printf("{\"sent\":%ld,\"seconds\":%.6f,\"start\":%.6f,\"retries\":%ld}\n", sent, t1 - t0, t0,
+         retries);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 6 && strcmp(argv[1], "recv") == 0)
+    return do_recv(atoi(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
+  if (argc >= 7 && strcmp(argv[1], "send") == 0)
+    return do_send(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+  fprintf(stderr,
+          "usage: udp-ceiling recv <port> <count> <idle_ms> <rcvbuf>\n"
+          "       udp-ceiling send <port> <size> <count> <batch> <sndbuf>\n");
+  return 2;
+}

@@ -1,0 +1,42 @@
+/**
+ * Downloads one file with our own client (`@pxe/tftp/node` get) for the benchmark:
+ *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize>
+ * Exit code 0 only on success; prints `PXE_BENCH_MS=<ms>`, the transfer time measured
+ * inside the process (request to last byte written), which the harness uses instead of
+ * the wall time of the process. Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1
+ * imports the built `dist/` instead.
+ */
+import { createWriteStream } from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type * as TftpNode from "@pxe/tftp/node";
+
+const [host, port, remote, local, blksize, windowsize] = process.argv.slice(2);
+if (!host || !port || !remote || !local) {
+  console.error("usage: ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize>");
+  process.exit(2);
+}
+
+async function load(): Promise<typeof TftpNode> {
+  if (process.env.PXE_BENCH_DIST === "1") {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    return import(pathToFileURL(path.join(here, "../../dist/node/index.js")).href);
+  }
+  return import("@pxe/tftp/node");
+}
+
+try {
+  const { get } = await load();
+  const t0 = performance.now();
+  const url = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(remote)}`;
+  const w = Number(windowsize ?? 1);
+  const dl = get(url, { blksize: Number(blksize ?? 512), ...(w > 1 ? { windowsize: w } : {}) });
+  await pipeline(dl, createWriteStream(local));
+  // the harness times the transfer with this (Node + tsx start-up is ~0.5 s on this machine)
+  console.log(`PXE_BENCH_MS=${(performance.now() - t0).toFixed(3)}`);
+  process.exit(0);
+} catch (e) {
+  console.error(`ours-client: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+}

@@ -1,0 +1,209 @@
+/// <reference types="node" />
+/**
+ * TFTP client over `node:dgram`: `get(url)` streams a file, `put(url, data)` uploads one.
+ * URLs are `tftp://host[:port]/path` (RFC 3617; `[v6]` literals work).
+ */
+import { createSocket, type Socket } from "node:dgram";
+import { lookup } from "node:dns/promises";
+import { isIP, isIPv6 } from "node:net";
+import { Readable } from "node:stream";
+import {
+  ClientGetTransfer,
+  ClientPutTransfer,
+  type EngineOptions,
+  NetasciiDecoder,
+  NetasciiEncoder,
+  type TransferEngine,
+  type TransferFailure,
+  type TransferParams,
+} from "../index.js";
+import { clock, type DataSource, type DriverHooks, EngineDriver } from "./driver.js";
+
+/** Options of {@link get} and {@link put}. */
+export interface TftpClientOptions extends EngineOptions {
+  /** blksize to ask for (8..65464). Default: not asked (512). */
+  blksize?: number;
+  /** windowsize to ask for (RFC 7440). Default: not asked (1). */
+  windowsize?: number;
+  /** Timeout option in seconds (1..255), also the first retransmission timeout. */
+  timeout?: number;
+  /** Ask for tsize (on get the server answers the size; on put the size is sent when known). Default true. */
+  tsize?: boolean;
+  /** Non-standard `rollover` option to ask for. */
+  rolloverOption?: 0 | 1;
+  /** Rollover assumed when not negotiated. Default 0. */
+  rollover?: 0 | 1;
+  /** Transfer mode. Default octet. */
+  mode?: "octet" | "netascii";
+  /** Aborting it ends the transfer (ERROR 0 to the server). */
+  signal?: AbortSignal;
+}
+
+/** A parsed `tftp://` URL. */
+export interface TftpUrl {
+  host: string;
+  port: number;
+  path: string;
+}
+
+/** Parses `tftp://host[:port]/path`. The path is the file name after the first `/`, percent-decoded. */
+export function parseTftpUrl(url: string | URL): TftpUrl {
+  const u = typeof url === "string" ? new URL(url) : url;
+  if (u.protocol !== "tftp:") throw new TypeError(`not a tftp:// URL: ${u.href}`);
+  const host = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
+  const file = decodeURIComponent(u.pathname.replace(/^\//, ""));
+  if (!file) throw new TypeError("tftp URL has no file name");
+  return { host, port: u.port ? Number(u.port) : 69, path: file };
+}
+
+/** Error of a failed client transfer. */
+export class TftpTransferError extends Error {
+  constructor(readonly failure: TransferFailure) {
+    super(`TFTP ${failure.kind} error ${failure.code}: ${failure.message}`);
+    this.name = "TftpTransferError";
+  }
+}
+
+async function openSocket(host: string): Promise<{ socket: Socket; address: string }> {
+  const address = isIP(host) ? host : (await lookup(host)).address;
+  const socket = createSocket({ type: isIPv6(address) ? "udp6" : "udp4" });
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.bind(0, () => {
+      socket.off("error", reject);
+      resolve();
+    });
+  });
+  socket.on("error", () => {});
+  return { socket, address };
+}
+
+function requestOf(o: TftpClientOptions, tsize: number | undefined) {
+  return {
+    blksize: o.blksize,
+    windowsize: o.windowsize,
+    timeout: o.timeout,
+    tsize: o.tsize === false || o.mode === "netascii" ? undefined : tsize,
+    rollover: o.rolloverOption,
+  };
+}
+
+function engineOpts(o: TftpClientOptions): EngineOptions {
+  const e: EngineOptions = {};
+  if (o.rto !== undefined) e.rto = o.rto;
+  if (o.maxRetries !== undefined) e.maxRetries = o.maxRetries;
+  if (o.dallyMs !== undefined) e.dallyMs = o.dallyMs;
+  return e;
+}
+
+/** A download stream; `negotiated` resolves with the transfer parameters (tsize when the server told it). */
+export interface TftpDownload extends Readable {
+  readonly negotiated: Promise<TransferParams>;
+}
+
+/**
+ * Downloads a file. Returns a Readable (an async iterable of chunks) that errors with
+ * {@link TftpTransferError} when the transfer fails. The socket stays open a little after the
+ * end (dallying) to answer a retransmitted last block.
+ */
+export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownload {
+  const target = parseTftpUrl(url);
+  const out = new Readable({ read() {} }) as Readable & { negotiated: Promise<TransferParams> };
+  let resolveNeg: (p: TransferParams) => void = () => {};
+  out.negotiated = new Promise<TransferParams>((r) => {
+    resolveNeg = r;
+  });
+  out.negotiated.catch(() => {});
+  const dec = opts.mode === "netascii" ? new NetasciiDecoder() : undefined;
+  void (async () => {
+    const { socket, address } = await openSocket(target.host);
+    const engine = new ClientGetTransfer(target.path, clock(), {
+      ...engineOpts(opts),
+      request: requestOf(opts, 0),
+      mode: opts.mode ?? "octet",
+      rollover: opts.rollover ?? 0,
+    });
+    run(engine, socket, address, target.port, opts.signal, undefined, (ev) => {
+      if (ev.type === "negotiated") resolveNeg(ev.params);
+      else if (ev.type === "data") {
+        const v = ev.data;
+        out.push(
+          dec ? Buffer.from(dec.decode(v)) : Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+        );
+      } else if (ev.type === "complete") {
+        resolveNeg(engine.transferParams);
+        const tail = dec?.end();
+        if (tail?.length) out.push(Buffer.from(tail));
+        out.push(null);
+      } else if (ev.type === "failed") out.destroy(new TftpTransferError(ev.failure));
+    });
+  })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out as TftpDownload;
+}
+
+/** Result of {@link put}. */
+export interface PutResult {
+  bytes: number;
+  params: TransferParams;
+}
+
+/**
+ * Uploads `data` (bytes, or chunks such as a Node Readable) as `url`'s path. `size` is sent as
+ * tsize when known (always for bytes).
+ */
+export async function put(
+  url: string | URL,
+  data: DataSource,
+  opts: TftpClientOptions & { size?: number } = {},
+): Promise<PutResult> {
+  const target = parseTftpUrl(url);
+  const { socket, address } = await openSocket(target.host);
+  const size = opts.size ?? (data instanceof Uint8Array ? data.length : undefined);
+  const engine = new ClientPutTransfer(target.path, clock(), {
+    ...engineOpts(opts),
+    request: requestOf(opts, size),
+    mode: opts.mode ?? "octet",
+    rollover: opts.rollover ?? 0,
+  });
+  let source: DataSource = data;
+  if (opts.mode === "netascii") {
+    const enc = new NetasciiEncoder();
+    source = (async function* () {
+      if (data instanceof Uint8Array) yield enc.encode(data);
+      else for await (const c of data as AsyncIterable<Uint8Array>) yield enc.encode(c);
+    })();
+  }
+  return new Promise<PutResult>((resolve, reject) => {
+    run(engine, socket, address, target.port, opts.signal, source, (ev) => {
+      if (ev.type === "complete") resolve({ bytes: ev.bytes, params: engine.transferParams });
+      else if (ev.type === "failed") reject(new TftpTransferError(ev.failure));
+    });
+  });
+}
+
+function run(
+  engine: TransferEngine,
+  socket: Socket,
+  address: string,
+  port: number,
+  signal: AbortSignal | undefined,
+  source: DataSource | undefined,
+  onEvent: DriverHooks["onEvent"],
+): void {
+  const driver = new EngineDriver(
+    engine,
+    socket,
+    undefined,
+    { onEvent, onClosed: () => socket.close() },
+    { address, port },
+  );
+  if (source !== undefined) driver.setSource(source);
+  socket.on("message", (msg, r) => driver.onMessage(msg, { address: r.address, port: r.port }));
+  const onAbort = () => {
+    engine.abort(0, "transfer aborted");
+    driver.pump();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  driver.pump();
+}

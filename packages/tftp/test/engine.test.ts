@@ -1,0 +1,226 @@
+import {
+  ClientGetTransfer,
+  ClientPutTransfer,
+  decodePacket,
+  encodeAck,
+  encodeData,
+  encodeError,
+  encodeOack,
+  ServerReadTransfer,
+  ServerWriteTransfer,
+  type TftpEvent,
+  type SenderEngine,
+  type TransferEngine,
+  type TransferParams,
+} from "@pxe/tftp";
+import { describe, expect, it } from "vitest";
+
+const P = (o: Partial<TransferParams> = {}): TransferParams => ({
+  blksize: 512,
+  windowsize: 1,
+  timeoutMs: undefined,
+  tsize: undefined,
+  rollover: 0,
+  ...o,
+});
+
+/** Supplies `src` as the window allows (as an adapter does), ending it when all is in. */
+function feeder(e: SenderEngine, src: Uint8Array): () => void {
+  let at = 0;
+  return () => {
+    while (e.wantsData()) {
+      if (at >= src.length) {
+        e.end();
+        return;
+      }
+      const n = e.supply(src.subarray(at));
+      at += n;
+      if (n === 0) return;
+    }
+  };
+}
+
+function drain(e: TransferEngine, feed?: () => void): ReturnType<typeof decodePacket>[] {
+  feed?.();
+  const out = [];
+  for (let d = e.pollTransmit(); d; d = e.pollTransmit()) out.push(decodePacket(d.slice()));
+  return out;
+}
+function events(e: TransferEngine): TftpEvent[] {
+  const out: TftpEvent[] = [];
+  for (let ev = e.pollEvent(); ev; ev = e.pollEvent()) out.push(ev);
+  return out;
+}
+
+describe("server read", () => {
+  it("without options: DATA 1 goes out as soon as data is supplied", () => {
+    const s = new ServerReadTransfer({ params: P(), oack: undefined }, 0);
+    expect(drain(s)).toEqual([]);
+    s.supply(new Uint8Array(600));
+    s.end();
+    expect(drain(s)).toMatchObject([{ op: 3, block: 1 }]);
+    s.receive(encodeAck(1), 5);
+    expect(drain(s)).toMatchObject([{ op: 3, block: 2 }]);
+    expect((drain(s)[0] as unknown) ?? null).toBeNull();
+  });
+
+  it("with an OACK: retransmits the OACK until ACK 0, then sends a window", () => {
+    const s = new ServerReadTransfer({ params: P({ windowsize: 4 }), oack: [{ name: "windowsize", value: "4" }] }, 0);
+    const f = feeder(s, new Uint8Array(512 * 6));
+    expect(drain(s, f)).toMatchObject([{ op: 6 }]);
+    expect(s.nextTimeout()).toBe(1000);
+    s.handleTimeout(1000);
+    expect(drain(s, f)).toMatchObject([{ op: 6 }]);
+    s.receive(encodeAck(0), 1100);
+    expect(drain(s, f).map((p) => (p.op === 3 ? p.block : -1))).toEqual([1, 2, 3, 4]);
+    // ACK of an earlier block restarts the window after it (RFC 7440).
+    s.receive(encodeAck(2), 1200);
+    expect(drain(s, f).map((p) => (p.op === 3 ? p.block : -1))).toEqual([3, 4, 5, 6]);
+    // A repeated ACK is ignored (no Sorcerer's Apprentice).
+    s.receive(encodeAck(2), 1201);
+    expect(drain(s, f)).toEqual([]);
+    // Timeout: the window restarts from the oldest unacknowledged block.
+    s.handleTimeout(s.nextTimeout() as number);
+    expect(drain(s, f).map((p) => (p.op === 3 ? p.block : -1))).toEqual([3, 4, 5, 6]);
+    s.receive(encodeAck(6), 5000);
+    expect(drain(s, f).map((p) => (p.op === 3 ? p.block : -1))).toEqual([7]);
+    s.receive(encodeAck(7), 5001);
+    expect(s.state).toBe("done");
+    expect(events(s).map((e) => e.type)).toEqual(["negotiated", "complete", "closed"]);
+  });
+
+  it("an ERROR from the client (EDK2's tsize probe) ends the transfer without a reply", () => {
+    const s = new ServerReadTransfer({ params: P(), oack: [{ name: "tsize", value: "9" }] }, 0);
+    drain(s);
+    s.receive(encodeError(8, "User aborted the transfer"), 1);
+    expect(drain(s)).toEqual([]);
+    expect(s.failure).toEqual({ kind: "remote", code: 8, message: "User aborted the transfer" });
+    expect(s.nextTimeout()).toBeUndefined();
+  });
+
+  it("malformed datagrams are reported and dropped", () => {
+    const s = new ServerReadTransfer({ params: P(), oack: undefined }, 0);
+    s.supply(new Uint8Array(10));
+    s.end();
+    drain(s);
+    s.receive(Uint8Array.of(0, 4, 0), 1);
+    s.receive(Uint8Array.of(0, 3, 0, 1), 1);
+    expect(events(s).filter((e) => e.type === "malformed")).toHaveLength(2);
+    expect(s.state).toBe("transfer");
+    s.receive(encodeAck(1), 2);
+    expect(s.state).toBe("done");
+  });
+
+  it("the final empty block of a file of whole blocks waits for room in the window", () => {
+    const s = new ServerReadTransfer({ params: P({ windowsize: 2 }), oack: undefined }, 0);
+    s.supply(new Uint8Array(1024));
+    s.end();
+    expect(drain(s).map((p) => (p.op === 3 ? p.data.length : -1))).toEqual([512, 512]);
+    s.receive(encodeAck(2), 1);
+    expect(drain(s)).toMatchObject([{ op: 3, block: 3, data: new Uint8Array(0) }]);
+  });
+});
+
+describe("receivers", () => {
+  it("server write: ACK 0, dally re-ACKs a repeated final block, then closes", () => {
+    const w = new ServerWriteTransfer({ params: P(), oack: undefined }, 0, { dallyMs: 500 });
+    expect(drain(w)).toMatchObject([{ op: 4, block: 0 }]);
+    w.receive(encodeData(1, new Uint8Array(512)), 1);
+    w.receive(encodeData(2, new Uint8Array(3)), 2);
+    expect(drain(w)).toMatchObject([
+      { op: 4, block: 1 },
+      { op: 4, block: 2 },
+    ]);
+    expect(w.state).toBe("dally");
+    w.receive(encodeData(2, new Uint8Array(3)), 100);
+    expect(drain(w)).toMatchObject([{ op: 4, block: 2 }]);
+    w.handleTimeout(502);
+    expect(w.state).toBe("done");
+    expect(events(w).map((e) => e.type)).toEqual(["negotiated", "data", "data", "complete", "closed"]);
+  });
+
+  it("server write beyond maxBytes: ERROR 3", () => {
+    const w = new ServerWriteTransfer({ params: P(), oack: undefined, maxBytes: 600 }, 0);
+    drain(w);
+    w.receive(encodeData(1, new Uint8Array(512)), 1);
+    w.receive(encodeData(2, new Uint8Array(512)), 2);
+    expect(drain(w).at(-1)).toMatchObject({ op: 5, code: 3 });
+    expect(w.state).toBe("failed");
+  });
+
+  it("windowed receiver: ACK at window end, one ACK per gap, re-ACK when the acknowledged block comes again", () => {
+    const g = new ClientGetTransfer("f", 0, { request: { windowsize: 4 } });
+    drain(g);
+    g.receive(encodeOack([{ name: "windowsize", value: "4" }]), 1);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 0 }]);
+    const d = (b: number) => encodeData(b, new Uint8Array(512));
+    for (const b of [1, 2, 3]) g.receive(d(b), 2);
+    expect(drain(g)).toEqual([]);
+    g.receive(d(4), 3);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 4 }]);
+    g.receive(d(6), 4); // 5 lost
+    g.receive(d(7), 4);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 4 }]);
+    g.receive(d(4), 5); // the block we acknowledged comes again
+    expect(drain(g)).toMatchObject([{ op: 4, block: 4 }]);
+    g.receive(d(3), 5); // an older duplicate: ignored
+    expect(drain(g)).toEqual([]);
+  });
+});
+
+describe("clients", () => {
+  it("get refuses an OACK with an option it did not ask for: ERROR 8", () => {
+    const g = new ClientGetTransfer("f", 0, { request: { blksize: 1468 } });
+    expect(drain(g)).toMatchObject([{ op: 1, filename: "f", mode: "octet", options: [{ name: "blksize", value: "1468" }] }]);
+    g.receive(encodeOack([{ name: "tsize", value: "5" }]), 1);
+    expect(drain(g)).toMatchObject([{ op: 5, code: 8 }]);
+    expect(g.failure?.kind).toBe("local");
+  });
+
+  it("get falls back to RFC 1350 when the server answers DATA 1 directly", () => {
+    const g = new ClientGetTransfer("f", 0, { request: { blksize: 1468, windowsize: 8 } });
+    drain(g);
+    g.receive(encodeData(1, new Uint8Array(100)), 1);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 1 }]);
+    expect(g.transferParams).toMatchObject({ blksize: 512, windowsize: 1 });
+    expect(events(g).map((e) => e.type)).toEqual(["negotiated", "data", "complete"]);
+  });
+
+  it("get retransmits its RRQ with backoff, bounded", () => {
+    const g = new ClientGetTransfer("f", 0, { maxRetries: 3 });
+    const times: number[] = [];
+    drain(g);
+    for (let i = 0; i < 10 && !g.isClosed; i++) {
+      const t = g.nextTimeout() as number;
+      times.push(t);
+      g.handleTimeout(t);
+      drain(g);
+    }
+    expect(times).toEqual([1000, 3000, 7000, 15000]);
+    expect(g.failure?.kind).toBe("timeout");
+  });
+
+  it("put: ACK 0 without OACK means 512-byte lock-step", () => {
+    const p = new ClientPutTransfer("f", 0, { request: { blksize: 1024 } });
+    expect(p.wantsData()).toBe(false);
+    drain(p);
+    p.receive(encodeAck(0), 1);
+    expect(p.wantsData()).toBe(true);
+    const f = feeder(p, new Uint8Array(700));
+    expect(drain(p, f).map((x) => (x.op === 3 ? x.data.length : -1))).toEqual([512]);
+    p.receive(encodeAck(1), 2);
+    expect(drain(p, f).map((x) => (x.op === 3 ? x.data.length : -1))).toEqual([188]);
+  });
+
+  it("writableBuffer/commit fill a datagram in place", () => {
+    const s = new ServerReadTransfer({ params: P({ blksize: 8 }), oack: undefined }, 0);
+    const b = s.writableBuffer() as Uint8Array;
+    expect(b.length).toBe(8);
+    b.set([1, 2, 3]);
+    s.commit(3);
+    s.end();
+    const out = s.pollTransmit() as Uint8Array;
+    expect(Array.from(out)).toEqual([0, 3, 0, 1, 1, 2, 3]);
+    expect(out.buffer).toBe(b.buffer);
+  });
+});
