@@ -174,28 +174,30 @@ e2e_log "$NAME: firmware=$FIRMWARE mode=$MODE nic=$NIC accel=$ACCEL server=$SERV
 t0=$(date +%s.%N)
 PIDS+=("$(e2e_spawn "$WORK/qemu.log" ip netns exec "$NS" timeout "$((TIMEOUT + 5))" "${QEMU[@]}")")
 QEMU_PID=${PIDS[-1]}
-ok=0 t_script="" t_marker=""
+ok=0 t_script="" t_loaded="" t_marker=""
 deadline=$(( $(date +%s) + TIMEOUT ))
 while [ "$(date +%s)" -lt "$deadline" ]; do
-  if [ -z "$t_script" ] && grep -aq 'PXE-E2E-SCRIPT' "$SERIAL"; then t_script=$(date +%s.%N); fi
+  if [ -z "$t_script" ] && grep -aq -e 'PXE-E2E-SCRIPT' -e 'pxe-kit: booting' "$SERIAL"; then t_script=$(date +%s.%N); fi
+  if [ -z "$t_loaded" ] && grep -aq 'initrd.gz\.\.\. *ok' "$SERIAL"; then t_loaded=$(date +%s.%N); fi
   if grep -aq "$MARKER uptime=" "$SERIAL"; then t_marker=$(date +%s.%N); ok=1; break; fi
   kill -0 "$QEMU_PID" 2>/dev/null || break
   sleep 0.1
 done
 for _ in $(seq 1 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
-boot_s=NA script_s=NA
+boot_s=NA script_s=NA loaded_s=NA
 [ -n "$t_marker" ] && boot_s=$(e2e_secs "$t0" "$t_marker")
+[ -n "$t_loaded" ] && loaded_s=$(e2e_secs "$t0" "$t_loaded")
 [ -n "$t_script" ] && script_s=$(e2e_secs "$t0" "$t_script")
 if [ -n "${E2E_OUT:-}" ]; then
   mkdir -p "$E2E_OUT"
   for f in serial server http plain-dhcp; do [ -f "$WORK/$f.log" ] && cp "$WORK/$f.log" "$E2E_OUT/$NAME.$f.log"; done
 fi
 if [ -n "${RESULTS:-}" ]; then
-  [ -s "$RESULTS" ] || printf 'date\tname\tserver\tfirmware\tmode\tnic\taccel\tok\tscript_s\tboot_s\n' > "$RESULTS"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$NAME" "$SERVER" "$FIRMWARE" \
-    "$MODE" "$NIC" "$ACCEL" "$ok" "$script_s" "$boot_s" >> "$RESULTS"
+  [ -s "$RESULTS" ] || printf 'date\tname\tserver\tfirmware\tmode\tnic\taccel\tok\tscript_s\tboot_s\tloaded_s\n' > "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$NAME" "$SERVER" "$FIRMWARE" \
+    "$MODE" "$NIC" "$ACCEL" "$ok" "$script_s" "$boot_s" "$loaded_s" >> "$RESULTS"
 fi
-echo "E2E-RESULT name=$NAME server=$SERVER firmware=$FIRMWARE mode=$MODE nic=$NIC ok=$ok boot_s=$boot_s script_s=$script_s"
+echo "E2E-RESULT name=$NAME server=$SERVER firmware=$FIRMWARE mode=$MODE nic=$NIC ok=$ok boot_s=$boot_s script_s=$script_s loaded_s=$loaded_s"
 if [ $ok = 1 ]; then exit 0; fi
 e2e_log "FAILED: no marker within ${TIMEOUT}s. Serial console tail:"
 tail -c 2000 "$SERIAL" | tr -d '\r' >&2 || true

@@ -23,8 +23,14 @@ const onLinux = process.platform === "linux";
 function check(env: Record<string, string>): string | undefined {
   if (!onLinux) return "not Linux (network namespaces)";
   if (!isRoot) return "not root (network namespaces, taps)";
-  const r = spawnSync("bash", [bootVm, "--check"], { env: { ...process.env, ...env }, encoding: "utf8", timeout: 30_000 });
-  return r.status === 0 ? undefined : (r.stdout.trim() || r.stderr.trim() || `check exited ${r.status}`);
+  const r = spawnSync("bash", [bootVm, "--check"], {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return r.status === 0
+    ? undefined
+    : r.stdout.trim() || r.stderr.trim() || `check exited ${r.status}`;
 }
 
 if (onLinux && isRoot) {
@@ -35,7 +41,13 @@ if (onLinux && isRoot) {
 }
 
 const BIOS = { FIRMWARE: "bios", MODE: "http", SERVER: "pxe", NIC: "e1000" };
-const UEFI = { FIRMWARE: "uefi", MODE: "proxy", SERVER: "pxe", PLAIN_DHCP: "dnsmasq", NIC: "virtio-net-pci" };
+const UEFI = {
+  FIRMWARE: "uefi",
+  MODE: "proxy",
+  SERVER: "pxe",
+  PLAIN_DHCP: "dnsmasq",
+  NIC: "virtio-net-pci",
+};
 const skipBios = check(BIOS);
 const skipUefi = check(UEFI);
 if (skipBios) console.warn(`e2e BIOS boot skipped: ${skipBios}`);

@@ -1,17 +1,12 @@
-// Benchmark of @pxe/dhcp (the built dist/) against a plain Buffer copy and the npm `dhcp` package.
+// Benchmark of @pxe/dhcp (the built dist/: tsx resolves "@pxe/dhcp" without the @pxe/source
+// condition, so the package exports point at dist/) against a plain Buffer copy and the npm `dhcp` package.
 // Run: pnpm --filter @pxe/dhcp run bench   (builds first; ratios are printed in the same run)
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Bench } from "tinybench";
-import {
-  DhcpMessage,
-  DhcpView,
-  decodeMessage,
-  encodeInto,
-  MessageType,
-} from "../dist/index.js";
+import { DhcpMessage, DhcpView, decodeMessage, encodeInto, MessageType } from "@pxe/dhcp";
 import { DHCP_PORTS, readUdp } from "../test/pcap.js";
 
 const require = createRequire(import.meta.url);
@@ -21,7 +16,10 @@ const npmDhcp = require("dhcp/lib/protocol.js") as {
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const pcap = path.resolve(here, "../../../../shared/captures/public/danderson__netboot__dhcp4__testdata__dhcp.pcap");
+const pcap = path.resolve(
+  here,
+  "../../../../shared/captures/public/danderson__netboot__dhcp4__testdata__dhcp.pcap",
+);
 
 const chaddr = "d0:50:99:4e:05:57";
 const discoverMsg = new DhcpMessage({
@@ -31,7 +29,13 @@ const discoverMsg = new DhcpMessage({
   options: [
     [53, MessageType.DISCOVER],
     [57, 1260],
-    [55, [1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58, 59, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135]],
+    [
+      55,
+      [
+        1, 2, 3, 4, 5, 6, 11, 12, 13, 15, 16, 17, 18, 22, 23, 28, 40, 41, 42, 43, 50, 51, 54, 58,
+        59, 60, 66, 67, 128, 129, 130, 131, 132, 133, 134, 135,
+      ],
+    ],
     [97, Uint8Array.of(0, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8, 0, 9)],
     [94, Uint8Array.of(1, 2, 1)],
     [93, [0]],
@@ -55,9 +59,20 @@ const offerMsg = new DhcpMessage({
   ],
 });
 const offerForNpm = {
-  op: 2, htype: 1, hlen: 6, hops: 0, xid: 0x9b4e0557, secs: 0, flags: 0x8000,
-  ciaddr: "0.0.0.0", yiaddr: "0.0.0.0", siaddr: "192.168.16.10", giaddr: "0.0.0.0",
-  chaddr, sname: "", file: "undionly.kpxe",
+  op: 2,
+  htype: 1,
+  hlen: 6,
+  hops: 0,
+  xid: 0x9b4e0557,
+  secs: 0,
+  flags: 0x8000,
+  ciaddr: "0.0.0.0",
+  yiaddr: "0.0.0.0",
+  siaddr: "192.168.16.10",
+  giaddr: "0.0.0.0",
+  chaddr,
+  sname: "",
+  file: "undionly.kpxe",
   // the npm package has no codec for option 97, so its OFFER carries one option fewer
   options: { 53: 2, 54: "192.168.16.10", 60: "PXEClient", 43: [...pxeMenu] },
 };
@@ -105,9 +120,12 @@ bench
   .add("full typed decode (decodeMessage)", () => {
     sink += decodeMessage(discover).options.size;
   })
-  .add("npm dhcp parse", quiet(() => {
-    sink += (npmDhcp.parse(discoverBuf) as { op: number }).op;
-  }))
+  .add(
+    "npm dhcp parse",
+    quiet(() => {
+      sink += (npmDhcp.parse(discoverBuf) as { op: number }).op;
+    }),
+  )
   .add("encode PXE DISCOVER into reused buffer", () => {
     sink += encodeInto(discoverMsg, out, 0);
   })
@@ -128,7 +146,8 @@ const ns = (name: string): number => {
 };
 console.log(`input: ${source}; node ${process.version}`);
 console.log("operation                                   median ns/op");
-for (const t of bench.tasks) console.log(`${t.name.padEnd(44)}${ns(t.name).toFixed(0).padStart(10)}`);
+for (const t of bench.tasks)
+  console.log(`${t.name.padEnd(44)}${ns(t.name).toFixed(0).padStart(10)}`);
 const copy = ns("Buffer.from copy of the DISCOVER (floor)");
 const view = ns("view + 53/60/93/97/77");
 const full = ns("full typed decode (decodeMessage)");
@@ -138,6 +157,10 @@ const format = ns("npm dhcp format (proxy OFFER)");
 console.log("ratios:");
 console.log(`  view + PXE fields / Buffer copy      ${(view / copy).toFixed(2)}x   (target <= 2x)`);
 console.log(`  npm dhcp parse / view + PXE fields   ${(parse / view).toFixed(1)}x faster`);
-console.log(`  npm dhcp parse / full typed decode   ${(parse / full).toFixed(1)}x faster (target: decode <= 1000 ns)`);
-console.log(`  npm dhcp format / encode OFFER       ${(format / offer).toFixed(1)}x faster (target: encode <= 400 ns)`);
+console.log(
+  `  npm dhcp parse / full typed decode   ${(parse / full).toFixed(1)}x faster (target: decode <= 1000 ns)`,
+);
+console.log(
+  `  npm dhcp format / encode OFFER       ${(format / offer).toFixed(1)}x faster (target: encode <= 400 ns)`,
+);
 if (sink === 42) console.log("");

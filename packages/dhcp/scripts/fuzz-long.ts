@@ -82,7 +82,9 @@ function check(b: Uint8Array): void {
     try {
       again = encodeMessage(m);
     } catch (e) {
-      throw new Error(`re-encoding a decoded message threw ${String(e)}: ${Buffer.from(b).toString("hex")}`);
+      throw new Error(
+        `re-encoding a decoded message threw ${String(e)}: ${Buffer.from(b).toString("hex")}`,
+      );
     }
     if (!bytesEqual(again, b)) {
       throw new Error(`round trip differs for ${Buffer.from(b).toString("hex")}`);
@@ -116,7 +118,8 @@ function mutate(): Uint8Array {
     const i = len === 0 ? 0 : int(len);
     if (r === 0) buf[i] = buf[i]! ^ (1 << int(8));
     else if (r === 1) buf[i] = int(256);
-    else if (r === 2) len = i; // truncate
+    else if (r === 2)
+      len = i; // truncate
     else if (r === 3 && len < buf.length - 8) {
       buf.copyWithin(i + 1, i, len); // insert
       buf[i] = int(256);
@@ -124,7 +127,8 @@ function mutate(): Uint8Array {
     } else if (r === 4 && len > 0) {
       buf.copyWithin(i, i + 1, len); // delete
       len--;
-    } else if (r === 5) buf[i] = [0, 255, 52, 53, 1, 2, 3][int(7)]!; // interesting bytes
+    } else if (r === 5)
+      buf[i] = [0, 255, 52, 53, 1, 2, 3][int(7)]!; // interesting bytes
     else if (r === 6 && i > 240) buf[i] = int(4) === 0 ? 255 : int(12); // plausible lengths
   }
   return buf.slice(0, len);
@@ -162,8 +166,10 @@ while (stats.inputs < target && Date.now() < deadline) {
       const back = decodeMessage(bytes, { strict: true });
       for (const [c, v] of x!.options) {
         const got = back.options.get(c);
-        if (JSON.stringify(got, (_k, val) => (val instanceof Uint8Array ? [...val] : val)) !==
-            JSON.stringify(v, (_k, val) => (val instanceof Uint8Array ? [...val] : val))) {
+        if (
+          JSON.stringify(got, (_k, val) => (val instanceof Uint8Array ? [...val] : val)) !==
+          JSON.stringify(v, (_k, val) => (val instanceof Uint8Array ? [...val] : val))
+        ) {
           throw new Error(`typed round trip differs for option ${c}`);
         }
       }

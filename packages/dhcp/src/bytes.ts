@@ -80,7 +80,8 @@ export function decodeText(b: Uint8Array, start = 0, end = b.length): string {
 
 function latin1(b: Uint8Array, start: number, end: number): string {
   if (end - start <= 1024) {
-    return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
+    const part = start === 0 && end === b.length ? b : b.subarray(start, end);
+    return String.fromCharCode.apply(null, part as unknown as number[]);
   }
   let s = "";
   for (let i = start; i < end; i += 1024) s += latin1(b, i, Math.min(end, i + 1024));

@@ -1,12 +1,4 @@
-import {
-  decodeText,
-  fromHex,
-  ipv4ToString,
-  toHex,
-  utf8Encode,
-  utf8Length,
-  writeIpv4,
-} from "./bytes.js";
+import { decodeText, ipv4ToString, toHex, utf8Encode, utf8Length, writeIpv4 } from "./bytes.js";
 import { DhcpError } from "./errors.js";
 import { type DecodeContext, type OptionCodec, optionError } from "./registry.js";
 
@@ -77,7 +69,7 @@ export function ipv4ListOption(
       checkList(d, 4, ctx, min);
       const out: string[] = [];
       for (let i = 0; i < d.length; i += 4) out.push(ipv4ToString(d, i));
-      return (out);
+      return out;
     },
     encodingLength: (v) => v.length * 4,
     encodeInto(v, out, off) {
@@ -102,9 +94,9 @@ export function ipv4PairListOption(code: number, name: string): OptionCodec<read
       checkList(d, 8, ctx);
       const out: Ipv4Pair[] = [];
       for (let i = 0; i < d.length; i += 8) {
-        out.push(({ address: ipv4ToString(d, i), second: ipv4ToString(d, i + 4) }));
+        out.push({ address: ipv4ToString(d, i), second: ipv4ToString(d, i + 4) });
       }
-      return (out);
+      return out;
     },
     encodingLength: (v) => v.length * 8,
     encodeInto(v, out, off) {
@@ -319,8 +311,9 @@ export function clientIdOption(code: number, name: string): OptionCodec<ClientId
     code,
     name,
     decode(d, ctx) {
-      if (d.length < 2) throw optionError(ctx, "bad-length", `expected >= 2 bytes, got ${d.length}`);
-      return ({ type: d[0]!, id: d.subarray(1) });
+      if (d.length < 2)
+        throw optionError(ctx, "bad-length", `expected >= 2 bytes, got ${d.length}`);
+      return { type: d[0]!, id: d.subarray(1) };
     },
     encodingLength: (v) => 1 + v.id.length,
     encodeInto(v, out, off) {
@@ -337,7 +330,10 @@ export function clientIdOption(code: number, name: string): OptionCodec<ClientId
  * Option 77 (RFC 3004): a list of user classes (`string[]`), or the plain string real firmware
  * (iPXE, Windows) sends instead (`string`). Bytes that parse as an RFC 3004 list decode as a list.
  */
-export function userClassOption(code: number, name: string): OptionCodec<string | readonly string[]> {
+export function userClassOption(
+  code: number,
+  name: string,
+): OptionCodec<string | readonly string[]> {
   return {
     code,
     name,
@@ -351,7 +347,7 @@ export function userClassOption(code: number, name: string): OptionCodec<string 
         list.push(decodeText(d, p + 1, p + 1 + l));
         p += 1 + l;
       }
-      if (p === d.length) return (list);
+      if (p === d.length) return list;
       return decodeText(d);
     },
     encodingLength(v) {
@@ -442,7 +438,12 @@ function dnsNameLength(name: string, code: number): number {
   return n;
 }
 
-function encodeDnsNames(names: readonly string[], out: Uint8Array, off: number, code: number): number {
+function encodeDnsNames(
+  names: readonly string[],
+  out: Uint8Array,
+  off: number,
+  code: number,
+): number {
   let p = off;
   for (const name of names) {
     dnsNameLength(name, code);
@@ -472,7 +473,7 @@ export function dnsNameListOption(code: number, name: string): OptionCodec<reado
     name,
     decode(d, ctx) {
       if (d.length === 0) throw optionError(ctx, "bad-length", "empty name list");
-      return (decodeDnsNames(d, ctx, true));
+      return decodeDnsNames(d, ctx, true);
     },
     encodingLength: (v) => dnsNamesLength(v, code),
     encodeInto: (v, out, off) => encodeDnsNames(v, out, off, code),
@@ -493,7 +494,8 @@ export function clientFqdnOption(code: number, name: string): OptionCodec<Client
     code,
     name,
     decode(d, ctx) {
-      if (d.length < 3) throw optionError(ctx, "bad-length", `expected >= 3 bytes, got ${d.length}`);
+      if (d.length < 3)
+        throw optionError(ctx, "bad-length", `expected >= 3 bytes, got ${d.length}`);
       const flags = d[0]!;
       const rest = d.subarray(3);
       const sub: DecodeContext = {
@@ -508,7 +510,7 @@ export function clientFqdnOption(code: number, name: string): OptionCodec<Client
             ? ""
             : decodeDnsNames(rest, sub, false).join("")
           : decodeText(rest);
-      return ({ flags, rcode1: d[1]!, rcode2: d[2]!, name: text });
+      return { flags, rcode1: d[1]!, rcode2: d[2]!, name: text };
     },
     encodingLength: (v) =>
       3 + (v.flags & 0x04 ? (v.name === "" ? 0 : dnsNameLength(v.name, code)) : utf8Length(v.name)),
@@ -591,10 +593,10 @@ export function decodeSubOptions(
     if (p + 1 >= d.length || p + 2 + d[p + 1]! > d.length) {
       throw optionError(ctx, "bad-length", `sub-option ${c} runs past the end`, p);
     }
-    out.push(({ code: c, data: d.subarray(p + 2, p + 2 + d[p + 1]!) }));
+    out.push({ code: c, data: d.subarray(p + 2, p + 2 + d[p + 1]!) });
     p += 2 + d[p + 1]!;
   }
-  return (out);
+  return out;
 }
 
 /** Bytes {@link encodeSubOptions} writes: values over 255 bytes become several instances. */
@@ -644,7 +646,16 @@ export function relayAgentOption(code: number, name: string): OptionCodec<readon
     },
     encodingLength: subOptionsLength,
     encodeInto: encodeSubOptions,
-    toJSON: (v) => subOptionsJSON(v, relayAgentSubOptionName),
+    toJSON: (v) =>
+      v.map((s) => ({
+        code: s.code,
+        name: relayAgentSubOptionName(s.code),
+        // link selection (RFC 3527) and server identifier override (RFC 5107) are addresses
+        value:
+          (s.code === 5 || s.code === 11) && s.data.length === 4
+            ? ipv4ToString(s.data, 0)
+            : toHex(s.data),
+      })),
   };
 }
 
@@ -663,7 +674,8 @@ export function classlessRouteOption(
     code,
     name,
     decode(d, ctx) {
-      if (d.length < 5) throw optionError(ctx, "bad-length", `expected >= 5 bytes, got ${d.length}`);
+      if (d.length < 5)
+        throw optionError(ctx, "bad-length", `expected >= 5 bytes, got ${d.length}`);
       const out: ClasslessRoute[] = [];
       let p = 0;
       while (p < d.length) {
@@ -674,15 +686,13 @@ export function classlessRouteOption(
         }
         const a = [0, 0, 0, 0];
         for (let i = 0; i < sig; i++) a[i] = d[p + 1 + i]!;
-        out.push(
-          ({
-            destination: `${a.join(".")}/${width}`,
-            router: ipv4ToString(d, p + 1 + sig),
-          }),
-        );
+        out.push({
+          destination: `${a.join(".")}/${width}`,
+          router: ipv4ToString(d, p + 1 + sig),
+        });
         p += 1 + sig + 4;
       }
-      return (out);
+      return out;
     },
     encodingLength(v) {
       let n = 0;
@@ -746,10 +756,10 @@ export function vendorClassOption(
           items.push(d.subarray(q + 1, q + 1 + d[q]!));
           q += 1 + d[q]!;
         }
-        out.push(({ enterprise, data: (items) }));
+        out.push({ enterprise, data: items });
         p = end;
       }
-      return (out);
+      return out;
     },
     encodingLength(v) {
       let n = 0;
@@ -830,15 +840,13 @@ export function vendorSpecificOption(
           strict: ctx.strict,
           warn: (c, m, r = 0) => ctx.warn(c, m, r + p + 5),
         };
-        out.push(
-          ({
-            enterprise: readUint(d, p, 4),
-            options: decodeSubOptions(d.subarray(p + 5, end), sub),
-          }),
-        );
+        out.push({
+          enterprise: readUint(d, p, 4),
+          options: decodeSubOptions(d.subarray(p + 5, end), sub),
+        });
         p = end;
       }
-      return (out);
+      return out;
     },
     encodingLength(v) {
       let n = 0;
@@ -879,7 +887,7 @@ export function statusCodeOption(code: number, name: string): OptionCodec<Status
     name,
     decode(d, ctx) {
       if (d.length < 1) throw optionError(ctx, "bad-length", "empty status code");
-      return ({ status: d[0]!, message: decodeText(d, 1) });
+      return { status: d[0]!, message: decodeText(d, 1) };
     },
     encodingLength: (v) => 1 + utf8Length(v.message),
     encodeInto(v, out, off) {
@@ -911,10 +919,10 @@ export function sipServersOption(code: number, name: string): OptionCodec<SipSer
     decode(d, ctx) {
       if (d.length < 2) throw optionError(ctx, "bad-length", "option 120 too short");
       if (d[0] === 0) {
-        return ({ encoding: 0, names: names.decode(d.subarray(1), shift(ctx)) });
+        return { encoding: 0, names: names.decode(d.subarray(1), shift(ctx)) };
       }
       if (d[0] === 1) {
-        return ({ encoding: 1, addresses: ips.decode(d.subarray(1), shift(ctx)) });
+        return { encoding: 1, addresses: ips.decode(d.subarray(1), shift(ctx)) };
       }
       throw optionError(ctx, "bad-value", `unknown SIP server encoding ${d[0]}`);
     },
@@ -950,6 +958,3 @@ function writeUint(v: number, out: Uint8Array, p: number, size: 1 | 2 | 4): void
     out[p + 3] = v & 0xff;
   }
 }
-
-/** Parses a hex string into bytes (re-exported helper for building raw option values). */
-export const hexBytes: (text: string) => Uint8Array = fromHex;

@@ -1,4 +1,12 @@
-import { bytesEqual, decodeText, fromHex, toHex, utf8Encode, utf8Length, writeIpv4 } from "./bytes.js";
+import {
+  bytesEqual,
+  decodeText,
+  fromHex,
+  toHex,
+  utf8Encode,
+  utf8Length,
+  writeIpv4,
+} from "./bytes.js";
 import type {
   ClasslessRoute,
   ClientFqdn,
@@ -114,7 +122,6 @@ interface Layout {
   readonly cookie: boolean;
 }
 
-
 /** Decode context shared by all options of one message decode (mutated per option). */
 class Ctx implements DecodeContext {
   code = 0;
@@ -158,7 +165,7 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
   }
 
   /** True when option `code` is present. */
-  has(code: number | OptionCodec<any>): boolean {
+  has(code: number | OptionCodec<unknown>): boolean {
     return this.entry(typeof code === "number" ? code : code.code) !== undefined;
   }
 
@@ -230,7 +237,14 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
       e.hasValue = keep;
       e.error = undefined;
     } else {
-      this.list.push({ code: c, raw, value: keep ? value : undefined, hasValue: keep, error: undefined, offset: 0 });
+      this.list.push({
+        code: c,
+        raw,
+        value: keep ? value : undefined,
+        hasValue: keep,
+        error: undefined,
+        offset: 0,
+      });
     }
     return this;
   }
@@ -245,7 +259,14 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
       e.value = undefined;
       e.error = undefined;
     } else {
-      this.list.push({ code, raw: bytes, value: undefined, hasValue: false, error: undefined, offset: 0 });
+      this.list.push({
+        code,
+        raw: bytes,
+        value: undefined,
+        hasValue: false,
+        error: undefined,
+        offset: 0,
+      });
     }
     return this;
   }
@@ -326,7 +347,10 @@ function encodeValue(codec: OptionCodec<unknown>, value: unknown): Uint8Array {
   } catch (err) {
     if (isDhcpError(err)) {
       if (err.optionCode !== undefined) throw err;
-      throw new DhcpError(err.code, err.message, err.offset, { optionCode: codec.code, cause: err });
+      throw new DhcpError(err.code, err.message, err.offset, {
+        optionCode: codec.code,
+        cause: err,
+      });
     }
     throw new DhcpError("bad-value", `cannot encode value: ${String(err)}`, undefined, {
       optionCode: codec.code,
@@ -440,6 +464,8 @@ export class DhcpMessage {
   src: Uint8Array | undefined;
   /** @internal the layout recorded at decode */
   layout: Layout | undefined;
+  /** @internal option 52 of the decoded input: its overloaded fields hold options, not text */
+  srcOverload = 0;
   private ch: Uint8Array | undefined;
   /** @internal set text, or undefined when not set since decode */
   snameText: string | undefined;
@@ -534,9 +560,8 @@ export class DhcpMessage {
   /** `sname` text (empty when overloaded with options). Setting it checks it fits (63 bytes). */
   get sname(): string {
     if (this.snameText === undefined) {
-      const l = this.layout;
       this.snameText =
-        this.src === undefined || (l !== undefined && l.overload & 2) ? "" : cText(this.src, 44, 108);
+        this.src === undefined || this.srcOverload & 2 ? "" : cText(this.src, 44, 108);
     }
     return this.snameText;
   }
@@ -547,9 +572,8 @@ export class DhcpMessage {
   /** `file` text (empty when overloaded with options). Setting it checks it fits (127 bytes). */
   get file(): string {
     if (this.fileText === undefined) {
-      const l = this.layout;
       this.fileText =
-        this.src === undefined || (l !== undefined && l.overload & 1) ? "" : cText(this.src, 108, 236);
+        this.src === undefined || this.srcOverload & 1 ? "" : cText(this.src, 108, 236);
     }
     return this.fileText;
   }
@@ -676,6 +700,7 @@ export function messageFromView(view: DhcpView, options?: DecodeOptions): DhcpMe
   const vw = view.warnings;
   for (let i = 0; i < vw.length; i++) warns.push(vw[i]!);
   m.layout = { view, overload: view.overload, cookie: view.hasCookie };
+  m.srcOverload = view.overload;
   const n = view.entryCount;
   const list = m.options.list;
   const ctx = new Ctx(strict, warns);
@@ -766,7 +791,9 @@ export function encodingLength(msg: DhcpMessage, options?: EncodeOptions): numbe
  *
  * Order: the decoded layout when there is one (see {@link DhcpMessage}); otherwise 53 and 54
  * first, then insertion order with 60 moved before 43, 82 last, END, then Pad up to `minSize`.
- * Values over 255 bytes are split into consecutive instances (RFC 3396).
+ * Values over 255 bytes are split into consecutive instances (RFC 3396). Option 52 belongs to
+ * the encoder: outside a byte-for-byte layout re-encode it is written only when `maxSize` makes
+ * the encoder overflow into `file`/`sname`.
  */
 export function encodeInto(
   msg: DhcpMessage,
@@ -838,8 +865,12 @@ function writeHeader(
       out.fill(0, o + 28 + ch.length, o + 44);
     }
   }
-  if (!skipSname) writeField(msg.snameBytes, msg.snameText, src, 44, 64, out, o);
-  if (!skipFile) writeField(msg.fileBytes, msg.fileText, src, 108, 128, out, o);
+  // A field that held options in the decoded input is not text: never copy it as such.
+  const ov = msg.srcOverload;
+  const sSrc = ov & 2 ? undefined : src;
+  const fSrc = ov & 1 ? undefined : src;
+  if (!skipSname) writeField(msg.snameBytes, msg.snameText, sSrc, 44, 64, out, o);
+  if (!skipFile) writeField(msg.fileBytes, msg.fileText, fSrc, 108, 128, out, o);
 }
 
 function writeField(
@@ -944,7 +975,8 @@ function encodeCanonical(
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
     const c = e.code;
-    if (c === 53 || c === 54 || c === 82) continue;
+    // 52 is the encoder's own business: written only when it overloads sname/file.
+    if (c === 53 || c === 54 || c === 82 || c === 52) continue;
     if (c === 60 && moved60) continue;
     if (c === 43 && moved60) p = writeOption(60, list[i60]!.raw!, out, p);
     p = writeOption(c, e.raw!, out, p);
@@ -1097,7 +1129,8 @@ function encodeWithLayout(
   const byCode = new Map<number, Entry>();
   for (const e of list) byCode.set(e.code, e);
   for (let i = 0; i < n; i++) {
-    if (view.entryKind(i) !== EntryKind.option || view.entryArea(i) === OptionArea.options) continue;
+    if (view.entryKind(i) !== EntryKind.option || view.entryArea(i) === OptionArea.options)
+      continue;
     const e = byCode.get(view.entryCode(i));
     if (e === undefined || e.raw!.length !== layoutLen.get(e.code)) return -1;
   }
@@ -1139,7 +1172,7 @@ function encodeWithLayout(
     const area = view.entryArea(i);
     const kind = view.entryKind(i);
     const len = view.entryLength(i);
-    let p = pos[area]!;
+    const p = pos[area]!;
     if (kind !== EntryKind.option) {
       const at = view.entryOffset(i);
       const total = kind === EntryKind.end ? 1 : len;

@@ -65,7 +65,7 @@ export class OptionRegistry {
   private locked = false;
 
   /** A new registry holding the codecs of `base` (if given) and then `codecs`. */
-  constructor(base?: OptionRegistry, codecs: readonly OptionCodec<any>[] = []) {
+  constructor(base?: OptionRegistry, codecs: readonly OptionCodec<unknown>[] = []) {
     this.codecs = base ? base.codecs.slice() : new Array(256).fill(undefined);
     for (const c of codecs) this.register(c);
   }
@@ -85,7 +85,7 @@ export class OptionRegistry {
   }
 
   /** A new registry with this one's codecs plus (overriding) `codecs`. */
-  extend(...codecs: readonly OptionCodec<any>[]): OptionRegistry {
+  extend(...codecs: readonly OptionCodec<unknown>[]): OptionRegistry {
     return new OptionRegistry(this, codecs);
   }
 

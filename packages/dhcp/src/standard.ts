@@ -207,7 +207,7 @@ const TABLE = [
   [252, "wpad", "text"],
 ] as const satisfies ReadonlyArray<readonly [number, string, Kind]>;
 
-function make(code: number, name: string, kind: Kind): OptionCodec<any> {
+function make(code: number, name: string, kind: Kind): OptionCodec<unknown> {
   switch (kind) {
     case "ip":
       return ipv4Option(code, name);
@@ -263,7 +263,7 @@ function make(code: number, name: string, kind: Kind): OptionCodec<any> {
 }
 
 /** The codecs of the standard table, one per code (a fresh array each call). */
-export function standardCodecs(): OptionCodec<any>[] {
+export function standardCodecs(): OptionCodec<unknown>[] {
   return TABLE.map(([c, n, k]) => make(c, n, k));
 }
 

@@ -119,6 +119,7 @@ export class DhcpView {
   private overloadValue = 0;
   private warns: DhcpWarning[] | undefined;
   private lazyTails = false;
+  private saw52 = false;
 
   /** Checks the header and cookie; throws {@link DhcpError} `truncated` or `bad-cookie`. */
   constructor(bytes: Uint8Array, options?: ViewOptions) {
@@ -257,7 +258,11 @@ export class DhcpView {
         if (this.entryKind(i) !== EntryKind.tail || !this.hasCookie) continue;
         const a = this.entryArea(i);
         const o = this.entryOffset(i);
-        this.checkTail(o, o + this.entryLength(i), a === 0 ? "options" : a === 1 ? "file" : "sname");
+        this.checkTail(
+          o,
+          o + this.entryLength(i),
+          a === 0 ? "options" : a === 1 ? "file" : "sname",
+        );
       }
       this.warns?.sort((x, y) => x.offset - y.offset);
     }
@@ -418,7 +423,7 @@ export class DhcpView {
       return;
     }
     this.scanArea(240, len, OptionArea.options);
-    const first52 = this.find(52);
+    const first52 = this.saw52 ? this.find(52) : -1;
     if (first52 >= 0) {
       const l = this.entryLength(first52);
       const v = l >= 1 ? this.bytes[this.entryOffset(first52) + 2]! : 0;
@@ -450,7 +455,8 @@ export class DhcpView {
         optionCode === undefined ? undefined : { optionCode },
       );
     }
-    (this.warns ??= []).push({ code, message, offset, optionCode });
+    if (this.warns === undefined) this.warns = [];
+    this.warns.push({ code, message, offset, optionCode });
   }
 
   private checkTail(p: number, end: number, where: string): void {
@@ -458,7 +464,17 @@ export class DhcpView {
     let i = p;
     // Unrolled: Pad tails are often a few hundred bytes (padding to 300 or more).
     while (i + 8 <= end) {
-      if ((b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]! | b[i + 4]! | b[i + 5]! | b[i + 6]! | b[i + 7]!) !== 0) {
+      if (
+        (b[i]! |
+          b[i + 1]! |
+          b[i + 2]! |
+          b[i + 3]! |
+          b[i + 4]! |
+          b[i + 5]! |
+          b[i + 6]! |
+          b[i + 7]!) !==
+        0
+      ) {
         break;
       }
       i += 8;
@@ -500,9 +516,12 @@ export class DhcpView {
         return;
       }
       const l = b[p + 1]!;
-      this.push(EntryKind.option, area, c, p, l);
-      if (c === 52 && area !== OptionArea.options) {
-        this.warn("bad-overload", `option 52 inside ${where} is ignored`, p, 52);
+      this.idx!.push(EntryKind.option | (area << 4), c, p, l);
+      this.n++;
+      if (c === 52) {
+        if (area !== OptionArea.options) {
+          this.warn("bad-overload", `option 52 inside ${where} is ignored`, p, 52);
+        } else this.saw52 = true;
       }
       p += 2 + l;
     }

@@ -2,9 +2,7 @@
 // and the long fuzz campaign.
 import fc from "fast-check";
 
-const ip = fc
-  .tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255))
-  .map((a) => a.join("."));
+const ip = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join("."));
 const ips = fc.array(ip, { minLength: 1, maxLength: 6 });
 const asciiText = (min: number, max: number) =>
   fc
@@ -51,13 +49,18 @@ export const optionValues: Record<number, fc.Arbitrary<unknown>> = {
   77: fc.oneof(
     fc.array(asciiText(1, 20), { minLength: 1, maxLength: 3 }),
     // plain-string form: first byte larger than the length, so it never looks like RFC 3004
-    fc.tuple(fc.integer({ min: 0x41, max: 0x5a }), asciiText(0, 30)).map(
-      ([c, s]) => String.fromCharCode(c) + s,
-    ),
+    fc
+      .tuple(fc.integer({ min: 0x41, max: 0x5a }), asciiText(0, 30))
+      .map(([c, s]) => String.fromCharCode(c) + s),
   ),
   80: fc.constant(true),
   81: fc.oneof(
-    fc.record({ flags: fc.constantFrom(0, 1, 2, 3), rcode1: u8, rcode2: u8, name: asciiText(0, 40) }),
+    fc.record({
+      flags: fc.constantFrom(0, 1, 2, 3),
+      rcode1: u8,
+      rcode2: u8,
+      name: asciiText(0, 40),
+    }),
     fc.record({ flags: fc.constantFrom(4, 5), rcode1: u8, rcode2: u8, name: dnsName }),
   ),
   82: fc.array(sub(255), { minLength: 1, maxLength: 4 }),
@@ -66,26 +69,28 @@ export const optionValues: Record<number, fc.Arbitrary<unknown>> = {
   118: ip,
   119: fc.array(dnsName, { minLength: 1, maxLength: 5 }),
   120: fc.oneof(
-    fc.record({ encoding: fc.constant(0 as const), names: fc.array(dnsName, { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      encoding: fc.constant(0 as const),
+      names: fc.array(dnsName, { minLength: 1, maxLength: 3 }),
+    }),
     fc.record({ encoding: fc.constant(1 as const), addresses: ips }),
   ),
-  121: fc
-    .array(
-      fc.tuple(fc.integer({ min: 0, max: 32 }), ip, ip).map(([w, d, r]) => {
-        const parts = d.split(".").map(Number);
-        const sig = Math.ceil(w / 8);
-        return { destination: `${parts.map((p, i) => (i < sig ? p : 0)).join(".")}/${w}`, router: r };
-      }),
-      { minLength: 1, maxLength: 4 },
-    ),
-  124: fc.array(
-    fc.record({ enterprise: u32, data: fc.array(bytes(40, 0), { maxLength: 4 }) }),
-    { minLength: 1, maxLength: 3 },
+  121: fc.array(
+    fc.tuple(fc.integer({ min: 0, max: 32 }), ip, ip).map(([w, d, r]) => {
+      const parts = d.split(".").map(Number);
+      const sig = Math.ceil(w / 8);
+      return { destination: `${parts.map((p, i) => (i < sig ? p : 0)).join(".")}/${w}`, router: r };
+    }),
+    { minLength: 1, maxLength: 4 },
   ),
-  125: fc.array(
-    fc.record({ enterprise: u32, options: fc.array(sub(60), { maxLength: 3 }) }),
-    { minLength: 1, maxLength: 3 },
-  ),
+  124: fc.array(fc.record({ enterprise: u32, data: fc.array(bytes(40, 0), { maxLength: 4 }) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
+  125: fc.array(fc.record({ enterprise: u32, options: fc.array(sub(60), { maxLength: 3 }) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   150: ips,
   151: fc.record({ status: u8, message: asciiText(0, 40) }),
   200: bytes(600),

@@ -78,7 +78,12 @@ describe("encoder order rules for new messages", () => {
 
   it("splits values over 255 bytes into consecutive instances (RFC 3396)", () => {
     const big = Uint8Array.from({ length: 600 }, (_, i) => i & 0xff);
-    const m = new DhcpMessage({ options: [[53, 1], [43, big]] });
+    const m = new DhcpMessage({
+      options: [
+        [53, 1],
+        [43, big],
+      ],
+    });
     const bytes = encodeMessage(m);
     const v = new DhcpView(bytes);
     expect([...v.options()].map((o) => [o.code, o.length])).toEqual([
@@ -173,7 +178,13 @@ describe("round trip and modification of decoded messages", () => {
         [82, [{ code: 1, data: Uint8Array.of(1) }]],
       ],
     });
-    const rep = createReply(req, { yiaddr: "10.1.0.50", options: [[53, 2], [54, "10.1.0.2"]] });
+    const rep = createReply(req, {
+      yiaddr: "10.1.0.50",
+      options: [
+        [53, 2],
+        [54, "10.1.0.2"],
+      ],
+    });
     const v = new DhcpView(encodeMessage(rep));
     expect([v.op, v.xid, v.chaddrText, v.giaddr, v.broadcast, v.yiaddr]).toEqual([
       2,
@@ -195,5 +206,33 @@ describe("BOOTP without vendor area", () => {
     const m = decodeMessage(bytes, { strict: true });
     expect(m.cookie).toBe(false);
     expect(encodeMessage(m)).toEqual(bytes);
+  });
+});
+
+describe("re-encoding an overloaded message canonically", () => {
+  it("clears sname/file that held options and keeps the options", () => {
+    const m = new DhcpMessage({
+      options: [
+        [53, 2],
+        [12, "h".repeat(30)],
+        [15, "d".repeat(60)],
+        [66, "t".repeat(40)],
+      ],
+    });
+    const over = encodeMessage(m, { maxSize: 300 });
+    expect(new DhcpView(over).overload).toBe(1);
+    const back = decodeMessage(over);
+    expect([back.sname, back.file]).toEqual(["", ""]);
+    const canon = encodeMessage(back, { canonical: true });
+    const v = new DhcpView(canon, { strict: true });
+    expect(v.overload).toBe(0);
+    expect([...v.snameField].every((b) => b === 0)).toBe(true);
+    expect([...v.fileField].every((b) => b === 0)).toBe(true);
+    expect(decodeMessage(canon).options.get(66)).toBe("t".repeat(40));
+    // and a change inside an overloaded area falls back to a fresh layout that still decodes
+    back.options.set(66, "x");
+    const changed = decodeMessage(encodeMessage(back, { maxSize: 300 }), { strict: true });
+    expect(changed.options.get(66)).toBe("x");
+    expect(changed.options.get(15)).toBe("d".repeat(60));
   });
 });

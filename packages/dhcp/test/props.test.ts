@@ -70,7 +70,14 @@ const tlvOptions = fc
 function seeds(): Uint8Array[] {
   const out: Uint8Array[] = [
     encodeMessage(
-      new DhcpMessage({ options: [[53, 1], [55, [1, 3, 43, 60]], [60, "PXEClient:Arch:00007:UNDI:003016"], [93, [7]]] }),
+      new DhcpMessage({
+        options: [
+          [53, 1],
+          [55, [1, 3, 43, 60]],
+          [60, "PXEClient:Arch:00007:UNDI:003016"],
+          [93, [7]],
+        ],
+      }),
     ),
   ];
   const file = path.resolve(
@@ -88,7 +95,11 @@ const mutated = (bases: Uint8Array[]) =>
     .tuple(
       fc.constantFrom(...bases),
       fc.array(
-        fc.tuple(fc.constantFrom("flip", "set", "truncate", "insert", "delete"), fc.nat(), fc.nat(255)),
+        fc.tuple(
+          fc.constantFrom("flip", "set", "truncate", "insert", "delete"),
+          fc.nat(),
+          fc.nat(255),
+        ),
         { minLength: 1, maxLength: 6 },
       ),
     )
@@ -107,16 +118,28 @@ const mutated = (bases: Uint8Array[]) =>
 
 describe("fast-check properties", () => {
   it("arbitrary bytes: only DhcpError escapes", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 700 }), (b) => checkBytes(b)), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 700 }), (b) => checkBytes(b)),
+      { numRuns: 3000 },
+    );
   });
 
   it("header + cookie + arbitrary bytes: only DhcpError, and every decoded message round-trips", () => {
-    fc.assert(fc.property(withCookie, (b) => checkBytes(b)), { numRuns: 400 });
-    fc.assert(fc.property(tlvOptions, (b) => checkBytes(b)), { numRuns: 600 });
+    fc.assert(
+      fc.property(withCookie, (b) => checkBytes(b)),
+      { numRuns: 3000 },
+    );
+    fc.assert(
+      fc.property(tlvOptions, (b) => checkBytes(b)),
+      { numRuns: 5000 },
+    );
   });
 
   it("mutated real packets: only DhcpError, and every decoded message round-trips", () => {
-    fc.assert(fc.property(mutated(seeds()), (b) => checkBytes(b)), { numRuns: 800 });
+    fc.assert(
+      fc.property(mutated(seeds()), (b) => checkBytes(b)),
+      { numRuns: 5000 },
+    );
   });
 
   it("decode(encode(x)) equals x for arbitrary typed messages", () => {
@@ -127,7 +150,19 @@ describe("fast-check properties", () => {
         expect(bytes.length).toBeGreaterThanOrEqual(300);
         const back = decodeMessage(bytes, { strict: true });
         expect(back.warnings).toEqual([]);
-        for (const k of ["op", "xid", "secs", "flags", "hops", "ciaddr", "yiaddr", "siaddr", "giaddr", "sname", "file"] as const) {
+        for (const k of [
+          "op",
+          "xid",
+          "secs",
+          "flags",
+          "hops",
+          "ciaddr",
+          "yiaddr",
+          "siaddr",
+          "giaddr",
+          "sname",
+          "file",
+        ] as const) {
           expect(back[k]).toBe(x[k]);
         }
         expect([...back.chaddr]).toEqual([...x.chaddr]);
@@ -145,14 +180,19 @@ describe("fast-check properties", () => {
         // and the decoded message re-encodes to the same bytes
         expect(bytesEqual(encodeMessage(back), bytes)).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 3000 },
     );
   });
 
   it("decode(encode(x)) with a size limit: overload or too-big, never a wrong message", () => {
     fc.assert(
       fc.property(typedMessage, fc.integer({ min: 300, max: 700 }), (x, maxSize) => {
-        const msg = new DhcpMessage({ ...x, sname: "", file: "", options: [[53, x.type], ...x.options] });
+        const msg = new DhcpMessage({
+          ...x,
+          sname: "",
+          file: "",
+          options: [[53, x.type], ...x.options],
+        });
         let bytes: Uint8Array;
         try {
           bytes = encodeMessage(msg, { maxSize });
@@ -165,7 +205,54 @@ describe("fast-check properties", () => {
         for (const [c, v] of x.options) expect(back.options.get(c)).toEqual(v);
         expect(bytesEqual(encodeMessage(back), bytes)).toBe(true);
       }),
-      { numRuns: 200 },
+      { numRuns: 3000 },
+    );
+  });
+
+  it("modifying a decoded message (set, replace, delete) keeps it decodable with the new values", () => {
+    const codes = Object.keys(optionValues).map(Number);
+    const edit = fc.tuple(
+      fc.constantFrom(...codes),
+      fc.constantFrom(...codes).chain((c) => optionValues[c]!.map((v) => [c, v] as const)),
+    );
+    fc.assert(
+      fc.property(
+        typedMessage,
+        fc.array(edit, { maxLength: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        (x, edits, ov) => {
+          const msg = new DhcpMessage({
+            ...x,
+            sname: "",
+            file: "",
+            options: [[53, x.type], ...x.options],
+          });
+          const bytes = encodeMessage(msg, ov === 0 ? undefined : { maxSize: 400 + 100 * ov });
+          const m = decodeMessage(bytes);
+          const expected = new Map<number, unknown>(x.options.map(([c, v]) => [c, v]));
+          for (const [del, [c, v]] of edits) {
+            if (del !== 53) {
+              m.options.delete(del);
+              expected.delete(del);
+            }
+            m.options.set(c, v);
+            expected.set(c, v);
+          }
+          let out: Uint8Array;
+          try {
+            out = encodeMessage(m, ov === 0 ? undefined : { maxSize: 400 + 100 * ov });
+          } catch (e) {
+            if (isDhcpError(e) && e.code === "too-big") return;
+            throw e;
+          }
+          const back = decodeMessage(out, { strict: true });
+          for (const [c, v] of expected) expect(back.options.get(c)).toEqual(v);
+          expect(back.options.codes().filter((c) => c !== 52 && c !== 53).length).toBe(
+            [...expected.keys()].length,
+          );
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 

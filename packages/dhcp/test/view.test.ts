@@ -2,7 +2,11 @@ import { DhcpView, EntryKind, isDhcpError, OptionArea } from "@pxe/dhcp";
 import { describe, expect, it } from "vitest";
 import { ascii, header, message } from "./helpers.js";
 
-function errorOf(f: () => unknown): { code: string; offset: number | undefined; optionCode: number | undefined } {
+function errorOf(f: () => unknown): {
+  code: string;
+  offset: number | undefined;
+  optionCode: number | undefined;
+} {
   try {
     f();
   } catch (e) {

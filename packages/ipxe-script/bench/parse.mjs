@@ -12,7 +12,9 @@ if (!existsSync(corpusDir)) {
   console.log(`bench skipped: ${corpusDir} does not exist`);
   process.exit(0);
 }
-const files = readdirSync(corpusDir).filter((f) => f !== "MANIFEST.tsv").sort();
+const files = readdirSync(corpusDir)
+  .filter((f) => f !== "MANIFEST.tsv")
+  .sort();
 const text = files.map((f) => readFileSync(path.join(corpusDir, f), "latin1")).join("\n");
 const bytes = text.length;
 const mb = bytes / 1e6;
@@ -29,7 +31,9 @@ function run(name, fn, minMs = 2000) {
   }
   const secs = (t - t0) / 1000;
   const mbps = (mb * iters) / secs;
-  console.log(`${name.padEnd(22)} ${mbps.toFixed(1).padStart(7)} MB/s  (${iters} x ${(bytes / 1024).toFixed(1)} KiB, ${((secs / iters) * 1000).toFixed(2)} ms each)`);
+  console.log(
+    `${name.padEnd(22)} ${mbps.toFixed(1).padStart(7)} MB/s  (${iters} x ${(bytes / 1024).toFixed(1)} KiB, ${((secs / iters) * 1000).toFixed(2)} ms each)`,
+  );
   return mbps;
 }
 
@@ -48,7 +52,9 @@ if (typeof globalThis.gc === "function") {
   globalThis.gc();
   const after = process.memoryUsage().heapUsed;
   const perKb = (after - before) / n / (bytes / 1024);
-  console.log(`memory: ${(perKb / 1024).toFixed(1)} KiB retained per KiB of script (tree + model, ${keep.length} copies)`);
+  console.log(
+    `memory: ${(perKb / 1024).toFixed(1)} KiB retained per KiB of script (tree + model, ${keep.length} copies)`,
+  );
 } else {
   console.log("memory: run with node --expose-gc to measure retained memory per KB");
 }

@@ -201,7 +201,10 @@ class Emitter {
   /** Text that iPXE re-joins with single spaces (menu titles, item text). */
   text(value: string): string[] {
     const words = value.split(" ");
-    if (value.length > 0 && words.every((w) => isSafeToken(w) && !w.startsWith(`\${${CARRIER_PREFIX}`)))
+    if (
+      value.length > 0 &&
+      words.every((w) => isSafeToken(w) && !w.startsWith(`\${${CARRIER_PREFIX}`))
+    )
       return words;
     return [this.carry(value)];
   }
@@ -218,13 +221,15 @@ function refuse(code: string, message: string): never {
 }
 
 function checkName(kind: string, name: string): void {
-  if (!isSafeToken(name)) refuse("bad-value", `${kind} ${JSON.stringify(name)} cannot be written as one iPXE token`);
+  if (!isSafeToken(name))
+    refuse("bad-value", `${kind} ${JSON.stringify(name)} cannot be written as one iPXE token`);
 }
 
 function commandWords(em: Emitter, spec: CommandSpec): string[] {
   const name = spec.name;
   checkName("command name", name);
-  if (name.startsWith(":")) refuse("bad-value", `command name ${JSON.stringify(name)} would be read as a label`);
+  if (name.startsWith(":"))
+    refuse("bad-value", `command name ${JSON.stringify(name)} would be read as a label`);
   const info = commandInfo(name);
   const words = [name];
   const options = spec.options ?? {};
@@ -245,14 +250,18 @@ function commandWords(em: Emitter, spec: CommandSpec): string[] {
     if (typeof value === "number") {
       if (!Number.isSafeInteger(value) || value < 0)
         refuse("bad-value", `${name} --${key}: ${value} is not a non-negative integer`);
-      if (opt.arg === "string") refuse("bad-value", `${name} --${key} takes a string, not a number`);
+      if (opt.arg === "string")
+        refuse("bad-value", `${name} --${key} takes a string, not a number`);
       text = String(value);
     } else {
       if (opt.arg === "int" || opt.arg === "timeout") {
         // Strings are allowed for integer options only when they are not literal integers
         // (e.g. "${timeout}"), so that the spec has one canonical form.
         if (!value.includes("${"))
-          refuse("bad-value", `${name} --${key}: pass a number (or a string with a \${...} reference)`);
+          refuse(
+            "bad-value",
+            `${name} --${key}: pass a number (or a string with a \${...} reference)`,
+          );
       }
       text = em.token(value);
     }
@@ -262,10 +271,14 @@ function commandWords(em: Emitter, spec: CommandSpec): string[] {
   const args = spec.args ?? [];
   if (info) {
     if (args.length < info.minArgs || args.length > info.maxArgs)
-      refuse("bad-arity", `${name} takes ${info.minArgs}..${info.maxArgs} arguments, got ${args.length}`);
+      refuse(
+        "bad-arity",
+        `${name} takes ${info.minArgs}..${info.maxArgs} arguments, got ${args.length}`,
+      );
   }
   const argWords = args.map((a) => em.token(a));
-  if (info?.parsesOptions && argWords.length > 0 && (argWords[0] as string).startsWith("-")) words.push("--");
+  if (info?.parsesOptions && argWords.length > 0 && (argWords[0] as string).startsWith("-"))
+    words.push("--");
   words.push(...argWords);
   return words;
 }
@@ -331,7 +344,8 @@ function menuLines(em: Emitter, spec: MenuSpec): void {
   choose.push(spec.setting);
   if (spec.onCancel === "ignore") choose.push("||");
   else if (spec.onCancel) {
-    if (spec.onCancel.onFailure !== undefined) refuse("bad-value", "onCancel cannot have its own onFailure");
+    if (spec.onCancel.onFailure !== undefined)
+      refuse("bad-value", "onCancel cannot have its own onFailure");
     choose.push("||", ...commandWords(em, spec.onCancel));
   }
   em.push(choose.join(" "));
@@ -364,7 +378,10 @@ export function buildScript(spec: ScriptSpec): string {
         break;
       case "raw":
         if (/[\r\n\0]/.test(st.line) || st.line.endsWith("\\"))
-          refuse("bad-value", "a raw line cannot contain line breaks, NUL, or end with a backslash");
+          refuse(
+            "bad-value",
+            "a raw line cannot contain line breaks, NUL, or end with a backslash",
+          );
         em.push(st.line);
         break;
       case "command":
@@ -374,7 +391,10 @@ export function buildScript(spec: ScriptSpec): string {
         menuLines(em, st);
         break;
       default:
-        refuse("bad-value", `unknown statement type ${JSON.stringify((st as { type: unknown }).type)}`);
+        refuse(
+          "bad-value",
+          `unknown statement type ${JSON.stringify((st as { type: unknown }).type)}`,
+        );
     }
   }
   return `${em.lines.join("\n")}\n`;
@@ -430,7 +450,8 @@ function readCommand(r: Reader, words: readonly WordToken[]): CommandSpec | unde
     if (o.info.arg === "none") options[o.name] = true;
     else {
       const raw = o.valueWord ? r.resolve(o.valueWord) : (o.value ?? "");
-      if ((o.info.arg === "int" || o.info.arg === "timeout") && o.number !== undefined) options[o.name] = o.number;
+      if ((o.info.arg === "int" || o.info.arg === "timeout") && o.number !== undefined)
+        options[o.name] = o.number;
       else options[o.name] = raw;
     }
   }
@@ -458,12 +479,19 @@ function readCommandLine(r: Reader, line: Line): CommandSpec | undefined {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function tryMenu(r: Reader, lines: readonly Line[], at: number): { spec: MenuSpec; next: number } | undefined {
+function tryMenu(
+  r: Reader,
+  lines: readonly Line[],
+  at: number,
+): { spec: MenuSpec; next: number } | undefined {
   const head = lines[at] as Line;
   if (head.label || head.comment || head.segments.length !== 1) return undefined;
   const mw = (head.segments[0] as { words: readonly WordToken[] }).words;
   if ((mw[0] as WordToken | undefined)?.value !== "menu") return undefined;
-  const mg = getopt(commandInfo("menu") as NonNullable<ReturnType<typeof commandInfo>>, mw.slice(1));
+  const mg = getopt(
+    commandInfo("menu") as NonNullable<ReturnType<typeof commandInfo>>,
+    mw.slice(1),
+  );
   if (mg.problems.length || mg.options.some((o) => o.name !== "name")) return undefined;
   const menu: Mutable<MenuSpec> = { type: "menu", items: [], setting: "" };
   const nameOpt = mg.options.find((o) => o.name === "name");
@@ -506,10 +534,14 @@ function tryMenu(r: Reader, lines: readonly Line[], at: number): { spec: MenuSpe
   }
   menu.items = items;
   const cl = lines[i];
-  if (!cl || cl.label || cl.comment || cl.segments.length === 0 || cl.segments.length > 2) return undefined;
+  if (!cl || cl.label || cl.comment || cl.segments.length === 0 || cl.segments.length > 2)
+    return undefined;
   const cw = (cl.segments[0] as { words: readonly WordToken[] }).words;
   if ((cw[0] as WordToken | undefined)?.value !== "choose") return undefined;
-  const cg = getopt(commandInfo("choose") as NonNullable<ReturnType<typeof commandInfo>>, cw.slice(1));
+  const cg = getopt(
+    commandInfo("choose") as NonNullable<ReturnType<typeof commandInfo>>,
+    cw.slice(1),
+  );
   if (cg.problems.length) return undefined;
   let sawMenu = false;
   for (const o of cg.options) {
@@ -581,7 +613,8 @@ export function parseScriptSpec(input: string | Script): ScriptSpec {
       if (line.comment) {
         const v = line.comment.value.slice(1);
         body.push({ type: "comment", text: v.startsWith(" ") ? v.slice(1) : v });
-      } else if (line.tokens.every((t) => t.kind === "Whitespace" || t.kind === "Newline")) body.push({ type: "blank" });
+      } else if (line.tokens.every((t) => t.kind === "Whitespace" || t.kind === "Newline"))
+        body.push({ type: "blank" });
       else body.push({ type: "raw", line: lineContent(line) });
       i++;
       continue;
@@ -599,7 +632,11 @@ export function parseScriptSpec(input: string | Script): ScriptSpec {
     else {
       // Label lines with a command, comments after commands and complex operator chains.
       let content = lineContent(line);
-      if (line.label) content = content.trimStart().slice(line.label.text.length).replace(/^[ \t\v\f\r]/, "");
+      if (line.label)
+        content = content
+          .trimStart()
+          .slice(line.label.text.length)
+          .replace(/^[ \t\v\f\r]/, "");
       if (content.length) body.push({ type: "raw", line: content });
     }
     i++;

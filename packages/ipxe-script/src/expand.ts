@@ -94,7 +94,8 @@ function hexByte(b: number): string {
 function bigFromBytes(raw: Uint8Array, signed: boolean): bigint {
   let v = 0n;
   for (const b of raw) v = (v << 8n) | BigInt(b);
-  if (signed && raw.length > 0 && ((raw[0] as number) & 0x80) !== 0) v -= 1n << BigInt(raw.length * 8);
+  if (signed && raw.length > 0 && ((raw[0] as number) & 0x80) !== 0)
+    v -= 1n << BigInt(raw.length * 8);
   return v;
 }
 
@@ -117,8 +118,14 @@ function formatIpv6(raw: Uint8Array): string {
     i = j;
   }
   if (bestLen < 2) return words.map((w) => w.toString(16)).join(":");
-  const head = words.slice(0, bestStart).map((w) => w.toString(16)).join(":");
-  const tail = words.slice(bestStart + bestLen).map((w) => w.toString(16)).join(":");
+  const head = words
+    .slice(0, bestStart)
+    .map((w) => w.toString(16))
+    .join(":");
+  const tail = words
+    .slice(bestStart + bestLen)
+    .map((w) => w.toString(16))
+    .join(":");
   return `${head}::${tail}`;
 }
 
@@ -188,7 +195,10 @@ export function formatSetting(type: SettingType, raw: Uint8Array): string {
         if (b === 0) break;
         const ch = String.fromCharCode(b);
         if (b < 0x21 || b >= 0x7f || "%/#:@?".includes(ch)) {
-          out += b >= 0x80 ? `%FFFFFF${b.toString(16).toUpperCase()}` : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+          out +=
+            b >= 0x80
+              ? `%FFFFFF${b.toString(16).toUpperCase()}`
+              : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
         } else out += ch;
       }
       return out;
@@ -283,11 +293,24 @@ function parseIpv6(value: string): Uint8Array | undefined {
 }
 
 function parseUuid(value: string, guid: boolean): Uint8Array | undefined {
-  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value)) return undefined;
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(value))
+    return undefined;
   const b = parseHex(value.replace(/-/g, ""), "") as Uint8Array;
   if (!guid) return b;
   const o = Uint8Array.from(b);
-  o.set([b[3] as number, b[2] as number, b[1] as number, b[0] as number, b[5] as number, b[4] as number, b[7] as number, b[6] as number], 0);
+  o.set(
+    [
+      b[3] as number,
+      b[2] as number,
+      b[1] as number,
+      b[0] as number,
+      b[5] as number,
+      b[4] as number,
+      b[7] as number,
+      b[6] as number,
+    ],
+    0,
+  );
   return o;
 }
 
@@ -406,7 +429,11 @@ export class SettingsStore {
       if (k === "dhcp" || typeof v !== "string") continue;
       const type = PREDEFINED_TYPES[k] ?? "string";
       const raw = parseSettingValue(type, v);
-      if (raw === undefined) throw new IpxeScriptError("bad-value", `fact ${k}=${JSON.stringify(v)} is not a valid ${type}`);
+      if (raw === undefined)
+        throw new IpxeScriptError(
+          "bad-value",
+          `fact ${k}=${JSON.stringify(v)} is not a valid ${type}`,
+        );
       this.values.set(k, { type, raw });
     }
     for (const [k, v] of Object.entries(settings)) this.set(k, v);
@@ -425,7 +452,8 @@ export class SettingsStore {
     const t = type ?? this.values.get(key)?.type ?? PREDEFINED_TYPES[key] ?? "string";
     if (!isSettingType(t)) throw new IpxeScriptError("bad-value", `unknown setting type "${t}"`);
     const raw = parseSettingValue(t, value);
-    if (raw === undefined) throw new IpxeScriptError("bad-value", `${JSON.stringify(value)} is not a valid ${t}`);
+    if (raw === undefined)
+      throw new IpxeScriptError("bad-value", `${JSON.stringify(value)} is not a valid ${t}`);
     this.values.set(key, { type: t, raw });
   }
 
@@ -510,5 +538,8 @@ export function expand(
     s = s.slice(0, open) + value + s.slice(close + 1);
     if (s.length > maxLength) break;
   }
-  throw new IpxeScriptError("expansion-loop", `expansion of ${JSON.stringify(text.slice(0, 40))} does not terminate`);
+  throw new IpxeScriptError(
+    "expansion-loop",
+    `expansion of ${JSON.stringify(text.slice(0, 40))} does not terminate`,
+  );
 }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { parseTree, type Line, type SyntaxToken } from "./syntax.js";
+import { type Line, parseTree, type SyntaxToken } from "./syntax.js";
 
 function lineWithoutEol(line: Line): string {
   let s = "";

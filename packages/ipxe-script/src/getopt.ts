@@ -54,7 +54,8 @@ const INT_RE = /^(?:0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/;
  */
 export function parseIpxeInteger(text: string): number | undefined {
   if (!INT_RE.test(text)) return undefined;
-  if (text.length > 1 && (text[1] === "x" || text[1] === "X")) return Number.parseInt(text.slice(2), 16);
+  if (text.length > 1 && (text[1] === "x" || text[1] === "X"))
+    return Number.parseInt(text.slice(2), 16);
   if (text.length > 1 && text[0] === "0") return Number.parseInt(text, 8);
   return Number.parseInt(text, 10);
 }
@@ -86,7 +87,11 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
       const v = w.value;
       if (v.length < 2 || v.charCodeAt(0) !== 45 /* - */) {
         if (v === "-") {
-          problems.push({ code: "unknown-option", message: `a lone "-" is not an option`, word: w });
+          problems.push({
+            code: "unknown-option",
+            message: `a lone "-" is not an option`,
+            word: w,
+          });
           i++;
           continue;
         }
@@ -98,16 +103,34 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
         const eq = v.indexOf("=");
         const name = eq >= 0 ? v.slice(2, eq) : v.slice(2);
         if (name.includes("${")) {
-          options.push({ info: undefined, name: v, value: undefined, number: undefined, word: w, valueWord: undefined });
+          options.push({
+            info: undefined,
+            name: v,
+            value: undefined,
+            number: undefined,
+            word: w,
+            valueWord: undefined,
+          });
           continue;
         }
         if (name === "help") {
-          options.push({ info: undefined, name: "help", value: undefined, number: undefined, word: w, valueWord: undefined });
+          options.push({
+            info: undefined,
+            name: "help",
+            value: undefined,
+            number: undefined,
+            word: w,
+            valueWord: undefined,
+          });
           continue;
         }
         const opt = info.options.find((o) => o.long === name);
         if (!opt) {
-          problems.push({ code: "unknown-option", message: `${info.name}: unrecognised option "--${name}"`, word: w });
+          problems.push({
+            code: "unknown-option",
+            message: `${info.name}: unrecognised option "--${name}"`,
+            word: w,
+          });
           continue;
         }
         if (opt.arg === "none") {
@@ -117,7 +140,14 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
               message: `${info.name}: option "--${name}" takes no argument`,
               word: w,
             });
-          options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+          options.push({
+            info: opt,
+            name: opt.long,
+            value: undefined,
+            number: undefined,
+            word: w,
+            valueWord: undefined,
+          });
           continue;
         }
         let value: string;
@@ -134,7 +164,14 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
               message: `${info.name}: option "--${name}" requires an argument`,
               word: w,
             });
-            options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+            options.push({
+              info: opt,
+              name: opt.long,
+              value: undefined,
+              number: undefined,
+              word: w,
+              valueWord: undefined,
+            });
             continue;
           }
           i++;
@@ -161,22 +198,47 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
       }
       // Short options, possibly bundled.
       if (w.dynamic) {
-        options.push({ info: undefined, name: v, value: undefined, number: undefined, word: w, valueWord: undefined });
+        options.push({
+          info: undefined,
+          name: v,
+          value: undefined,
+          number: undefined,
+          word: w,
+          valueWord: undefined,
+        });
         continue;
       }
       for (let k = 1; k < v.length; k++) {
         const ch = v[k] as string;
         if (ch === "h") {
-          options.push({ info: undefined, name: "help", value: undefined, number: undefined, word: w, valueWord: undefined });
+          options.push({
+            info: undefined,
+            name: "help",
+            value: undefined,
+            number: undefined,
+            word: w,
+            valueWord: undefined,
+          });
           continue;
         }
         const opt = info.options.find((o) => o.short === ch);
         if (!opt) {
-          problems.push({ code: "unknown-option", message: `${info.name}: invalid option "-${ch}"`, word: w });
+          problems.push({
+            code: "unknown-option",
+            message: `${info.name}: invalid option "-${ch}"`,
+            word: w,
+          });
           continue;
         }
         if (opt.arg === "none") {
-          options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+          options.push({
+            info: opt,
+            name: opt.long,
+            value: undefined,
+            number: undefined,
+            word: w,
+            valueWord: undefined,
+          });
           continue;
         }
         let value: string;
@@ -192,7 +254,14 @@ export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptRe
               message: `${info.name}: option "-${ch}" requires an argument`,
               word: w,
             });
-            options.push({ info: opt, name: opt.long, value: undefined, number: undefined, word: w, valueWord: undefined });
+            options.push({
+              info: opt,
+              name: opt.long,
+              value: undefined,
+              number: undefined,
+              word: w,
+              valueWord: undefined,
+            });
             break;
           }
           i++;

@@ -3,30 +3,25 @@
  *
  * @packageDocumentation
  */
-export { IpxeScriptError, isIpxeScriptError } from "./errors.js";
+
 export {
-  type CommentToken,
-  type ExpansionPart,
-  isIpxeSpace,
-  type LabelToken,
-  type Line,
-  LineIndex,
-  type LiteralPart,
-  type OperatorToken,
-  parseSettingRef,
-  parseTree,
-  parseWordParts,
-  print,
-  type Script,
-  type Segment,
-  type SettingRef,
-  type SyntaxToken,
-  signatureOf,
-  type TokenKind,
-  type WordPart,
-  type WordToken,
-} from "./syntax.js";
-export { lint, type ParseResult, parse } from "./parse.js";
+  type BlankSpec,
+  buildScript,
+  CARRIER_PREFIX,
+  type CommandSpec,
+  type CommentSpec,
+  type CommonCommandName,
+  isSafeToken,
+  type LabelSpec,
+  type MenuGapSpec,
+  type MenuItemSpec,
+  type MenuSpec,
+  type OptionValue,
+  parseScriptSpec,
+  type RawSpec,
+  type ScriptSpec,
+  type StatementSpec,
+} from "./builder.js";
 export {
   COMMANDS,
   type CommandInfo,
@@ -37,6 +32,20 @@ export {
   type OptionInfo,
   PREDEFINED_SETTINGS,
 } from "./commands.js";
+export { IpxeScriptError, isIpxeScriptError } from "./errors.js";
+export {
+  type ClientFacts,
+  type ExpandOptions,
+  expand,
+  formatSetting,
+  parseSettingTag,
+  parseSettingValue,
+  SETTING_TYPES,
+  SettingsStore,
+  type SettingType,
+  type SettingValue,
+} from "./expand.js";
+export { format } from "./format.js";
 export {
   type GetoptProblem,
   type GetoptResult,
@@ -62,34 +71,26 @@ export {
   type Severity,
   syntaxDiagnostics,
 } from "./model.js";
+export { lint, type ParseResult, parse } from "./parse.js";
 export {
-  type BlankSpec,
-  buildScript,
-  CARRIER_PREFIX,
-  type CommandSpec,
-  type CommentSpec,
-  type CommonCommandName,
-  isSafeToken,
-  type LabelSpec,
-  type MenuGapSpec,
-  type MenuItemSpec,
-  type MenuSpec,
-  type OptionValue,
-  parseScriptSpec,
-  type RawSpec,
-  type ScriptSpec,
-  type StatementSpec,
-} from "./builder.js";
-export {
-  type ClientFacts,
-  type ExpandOptions,
-  expand,
-  formatSetting,
-  parseSettingTag,
-  parseSettingValue,
-  SETTING_TYPES,
-  type SettingType,
-  type SettingValue,
-  SettingsStore,
-} from "./expand.js";
-export { format } from "./format.js";
+  type CommentToken,
+  type ExpansionPart,
+  isIpxeSpace,
+  type LabelToken,
+  type Line,
+  LineIndex,
+  type LiteralPart,
+  type OperatorToken,
+  parseSettingRef,
+  parseTree,
+  parseWordParts,
+  print,
+  type Script,
+  type Segment,
+  type SettingRef,
+  type SyntaxToken,
+  signatureOf,
+  type TokenKind,
+  type WordPart,
+  type WordToken,
+} from "./syntax.js";

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { type CommandInfo, commandInfo, DOWNLOAD_COMMANDS, IMAGE_COMMANDS, PREDEFINED_SETTINGS } from "./commands.js";
+import {
+  type CommandInfo,
+  commandInfo,
+  DOWNLOAD_COMMANDS,
+  IMAGE_COMMANDS,
+  PREDEFINED_SETTINGS,
+} from "./commands.js";
 import { getopt, type ParsedOption, parseIpxeInteger } from "./getopt.js";
 import {
   type ExpansionPart,
@@ -203,7 +209,8 @@ const TERMINATORS = new Set(["exit", "reboot", "poweroff"]);
 const EXEC_COMMANDS = new Set(["chain", "boot", "imgexec"]);
 
 function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): ExpansionPart[] {
-  for (const p of parts) {
+  for (let iP0 = 0; iP0 < parts.length; iP0++) {
+    const p = parts[iP0] as (typeof parts)[number];
     if (p.kind === "Expansion") {
       expansions(p.inner, out);
       out.push(p);
@@ -221,18 +228,40 @@ class Collector {
   constructor(private readonly index: LineIndex) {}
   add(code: DiagnosticCode, message: string, start: number, end: number): void {
     const { line, column } = this.index.position(start);
-    this.diagnostics.push({ code, severity: DIAGNOSTIC_CODES[code], message, start, end, line, column });
+    this.diagnostics.push({
+      code,
+      severity: DIAGNOSTIC_CODES[code],
+      message,
+      start,
+      end,
+      line,
+      column,
+    });
   }
-  at(code: DiagnosticCode, message: string, tok: SyntaxToken | { start: number; end: number }): void {
+  at(
+    code: DiagnosticCode,
+    message: string,
+    tok: SyntaxToken | { start: number; end: number },
+  ): void {
     const end = "text" in tok ? tok.start + tok.text.length : tok.end;
     this.add(code, message, tok.start, end);
   }
 }
 
 /** Syntax-level diagnostics: signature, BOM, continuation at EOF, NUL bytes. */
-export function syntaxDiagnostics(tree: Script, text: string, index = new LineIndex(text)): Diagnostic[] {
+export function syntaxDiagnostics(
+  tree: Script,
+  text: string,
+  index = new LineIndex(text),
+): Diagnostic[] {
   const c = new Collector(index);
-  if (tree.bom) c.add("bom", "a byte order mark before #!ipxe: iPXE does not recognise the file as a script", 0, 1);
+  if (tree.bom)
+    c.add(
+      "bom",
+      "a byte order mark before #!ipxe: iPXE does not recognise the file as a script",
+      0,
+      1,
+    );
   if (!tree.signature) {
     const body = tree.bom ? text.slice(1) : text;
     const firstEnd = body.search(/[\r\n]/);
@@ -242,16 +271,32 @@ export function syntaxDiagnostics(tree: Script, text: string, index = new LineIn
       // Reported as "bom" above: the signature itself is fine.
     } else if (first.startsWith("#!")) {
       let why = "it must be exactly #!ipxe or #!gpxe (lower case) followed by whitespace";
-      if (/^#!(ipxe|gpxe)$/.test(body)) why = "#!ipxe must be followed by a newline or other whitespace";
-      c.add("signature-invalid", `invalid script signature ${JSON.stringify(first.slice(0, 16))}: ${why}`, off, off + Math.min(first.length, 6));
+      if (/^#!(ipxe|gpxe)$/.test(body))
+        why = "#!ipxe must be followed by a newline or other whitespace";
+      c.add(
+        "signature-invalid",
+        `invalid script signature ${JSON.stringify(first.slice(0, 16))}: ${why}`,
+        off,
+        off + Math.min(first.length, 6),
+      );
     } else if (!tree.bom) {
-      c.add("signature-missing", "the script does not start with #!ipxe: iPXE will not execute it", 0, Math.min(first.length, 1));
+      c.add(
+        "signature-missing",
+        "the script does not start with #!ipxe: iPXE will not execute it",
+        0,
+        Math.min(first.length, 1),
+      );
     }
   }
-  for (const line of tree.lines) {
+  for (let iLine1 = 0; iLine1 < tree.lines.length; iLine1++) {
+    const line = tree.lines[iLine1] as (typeof tree.lines)[number];
     if (line.continuationAtEof) {
       const last = line.tokens[line.tokens.length - 1] as SyntaxToken;
-      c.at("continuation-at-eof", "a backslash continuation on the last line: iPXE fails the script here", last);
+      c.at(
+        "continuation-at-eof",
+        "a backslash continuation on the last line: iPXE fails the script here",
+        last,
+      );
     }
     if (line.hasNul) {
       const ign = line.tokens.find((t) => t.kind === "Ignored");
@@ -283,7 +328,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const labels = new Map<string, LabelDef>();
   const newerSeen = new Set<string>();
 
-  for (const line of tree.lines) {
+  for (let iLine2 = 0; iLine2 < tree.lines.length; iLine2++) {
+    const line = tree.lines[iLine2] as (typeof tree.lines)[number];
     if (line.label) {
       const def: LabelDef = { name: line.label.name, line, token: line.label };
       labelDefs.push(def);
@@ -302,7 +348,13 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       after = segment.operator?.op ?? null;
       const nameWord = segment.words[0];
       if (!nameWord) return;
-      for (const w of segment.words) if (w.value === "|") c.at("lone-pipe", `a lone "|" is passed to the command as an argument: iPXE has no pipes`, w);
+      for (const w of segment.words)
+        if (w.value === "|")
+          c.at(
+            "lone-pipe",
+            `a lone "|" is passed to the command as an argument: iPXE has no pipes`,
+            w,
+          );
       const name = nameWord.dynamic ? undefined : nameWord.value;
       const info = name === undefined ? undefined : commandInfo(name);
       let options: ParsedOption[] = [];
@@ -311,19 +363,29 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         const g = getopt(info, segment.words.slice(1));
         options = g.options;
         args = g.args;
-        for (const p of g.problems) {
+        for (let iP3 = 0; iP3 < g.problems.length; iP3++) {
+          const p = g.problems[iP3] as (typeof g.problems)[number];
           if (p.word) c.at(p.code, p.message, p.word);
           else c.at(p.code, p.message, nameWord);
         }
         if (info.since && !newerSeen.has(info.name)) {
           newerSeen.add(info.name);
-          c.at("newer-ipxe", `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`, nameWord);
+          c.at(
+            "newer-ipxe",
+            `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`,
+            nameWord,
+          );
         }
-        for (const o of options) {
+        for (let iO4 = 0; iO4 < options.length; iO4++) {
+          const o = options[iO4] as (typeof options)[number];
           const key = `${info.name} --${o.name}`;
           if (o.info?.since && !newerSeen.has(key)) {
             newerSeen.add(key);
-            c.at("newer-ipxe", `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`, o.word);
+            c.at(
+              "newer-ipxe",
+              `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`,
+              o.word,
+            );
           }
         }
         if ((name === "sleep" || name === "exit") && args[0] && !args[0].dynamic) {
@@ -331,18 +393,34 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
             c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
         }
       } else if (name !== undefined) {
-        c.at("unknown-command", `"${name}" is not a built-in iPXE command (it fails unless this build has it)`, nameWord);
+        c.at(
+          "unknown-command",
+          `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
+          nameWord,
+        );
       }
-      commands.push({ line, segment, segmentIndex, after: prev, name, nameWord, info, options, args });
+      commands.push({
+        line,
+        segment,
+        segmentIndex,
+        after: prev,
+        name,
+        nameWord,
+        info,
+        options,
+        args,
+      });
     });
   }
 
   // Menus and choices.
   const menuItems: MenuItem[] = [];
   const choices: MenuChoice[] = [];
-  const optValue = (cmd: CommandNode, n: string): string | undefined => cmd.options.find((o) => o.name === n)?.value;
+  const optValue = (cmd: CommandNode, n: string): string | undefined =>
+    cmd.options.find((o) => o.name === n)?.value;
   const hasOpt = (cmd: CommandNode, n: string): boolean => cmd.options.some((o) => o.name === n);
-  for (const cmd of commands) {
+  for (let iCmd5 = 0; iCmd5 < commands.length; iCmd5++) {
+    const cmd = commands[iCmd5] as (typeof commands)[number];
     if (cmd.name === "item" && cmd.info) {
       const gap = hasOpt(cmd, "gap");
       const nameW = gap ? undefined : cmd.args[0];
@@ -361,7 +439,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       choices.push({
         command: cmd,
         menu: optValue(cmd, "menu") ?? "",
-        setting: cmd.args[0] && !cmd.args[0].dynamic ? parseSettingRef(cmd.args[0].value).name : undefined,
+        setting:
+          cmd.args[0] && !cmd.args[0].dynamic ? parseSettingRef(cmd.args[0].value).name : undefined,
         default: optValue(cmd, "default"),
         timeoutMs: t?.number,
       });
@@ -374,22 +453,43 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     if (!w || w.dynamic) return;
     const ref = parseSettingRef(w.value);
     const key = ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name;
-    settings.push({ kind, key, scope: ref.scope, name: ref.name, type: ref.type, line: cmd.line, word: w, command: cmd });
+    settings.push({
+      kind,
+      key,
+      scope: ref.scope,
+      name: ref.name,
+      type: ref.type,
+      line: cmd.line,
+      word: w,
+      command: cmd,
+    });
   };
   const cmdBySegment = new Map<Segment, CommandNode>();
   for (const cmd of commands) cmdBySegment.set(cmd.segment, cmd);
-  for (const line of tree.lines) {
-    for (const seg of line.segments) {
+  for (let iLine6 = 0; iLine6 < tree.lines.length; iLine6++) {
+    const line = tree.lines[iLine6] as (typeof tree.lines)[number];
+    for (let iSeg7 = 0; iSeg7 < line.segments.length; iSeg7++) {
+      const seg = line.segments[iSeg7] as (typeof line.segments)[number];
       const cmd = cmdBySegment.get(seg);
-      for (const w of seg.words) {
+      for (let iW8 = 0; iW8 < seg.words.length; iW8++) {
+        const w = seg.words[iW8] as (typeof seg.words)[number];
         if (!w.dynamic) continue;
         for (const e of expansions(w.parts)) {
           if (!e.ref) continue;
           const key = e.ref.scope !== undefined ? `${e.ref.scope}/${e.ref.name}` : e.ref.name;
-          settings.push({ kind: "read", key, scope: e.ref.scope, name: e.ref.name, type: e.ref.type, line, word: w, command: cmd });
+          settings.push({
+            kind: "read",
+            key,
+            scope: e.ref.scope,
+            name: e.ref.name,
+            type: e.ref.type,
+            line,
+            word: w,
+            command: cmd,
+          });
         }
       }
-      if (!cmd || !cmd.info) continue;
+      if (!cmd?.info) continue;
       switch (cmd.name) {
         case "set":
           writeArg(cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
@@ -417,7 +517,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   // Read-before-write (textual order).
   const written = new Set<string>();
   const reported = new Set<string>();
-  for (const s of settings) {
+  for (let iS9 = 0; iS9 < settings.length; iS9++) {
+    const s = settings[iS9] as (typeof settings)[number];
     if (s.kind !== "read") {
       written.add(s.name);
       continue;
@@ -426,19 +527,37 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     if (PREDEFINED_SETTINGS.has(s.name) || /^[0-9]/.test(s.name)) continue;
     reported.add(s.name);
     const w = s.word;
-    c.at("setting-read-before-write", `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`, w);
+    c.at(
+      "setting-read-before-write",
+      `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`,
+      w,
+    );
   }
 
   // Fetches.
   const fetches: FetchRef[] = [];
-  for (const cmd of commands) {
+  for (let iCmd10 = 0; iCmd10 < commands.length; iCmd10++) {
+    const cmd = commands[iCmd10] as (typeof commands)[number];
     if (!cmd.info || !cmd.name) continue;
     const n = cmd.name;
     if (IMAGE_COMMANDS.has(n) && cmd.args[0]) {
       const first = cmd.args[0];
       const mayBeImageName = !DOWNLOAD_COMMANDS.has(n);
-      const cmdline = n === "imgverify" || n === "imgdecrypt" ? "" : cmd.args.slice(1).map((w) => w.value).join(" ");
-      fetches.push({ command: cmd, word: first, uri: first.value, role: "image", mayBeImageName, cmdline });
+      const cmdline =
+        n === "imgverify" || n === "imgdecrypt"
+          ? ""
+          : cmd.args
+              .slice(1)
+              .map((w) => w.value)
+              .join(" ");
+      fetches.push({
+        command: cmd,
+        word: first,
+        uri: first.value,
+        role: "image",
+        mayBeImageName,
+        cmdline,
+      });
       const second = cmd.args[1];
       if ((n === "imgverify" || n === "imgdecrypt") && second)
         fetches.push({
@@ -450,14 +569,36 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           cmdline: "",
         });
     } else if (n === "imgset" && cmd.args[1]) {
-      fetches.push({ command: cmd, word: cmd.args[1], uri: cmd.args[1].value, role: "image", mayBeImageName: true, cmdline: "" });
+      fetches.push({
+        command: cmd,
+        word: cmd.args[1],
+        uri: cmd.args[1].value,
+        role: "image",
+        mayBeImageName: true,
+        cmdline: "",
+      });
     } else if (n === "sanboot" || n === "sanhook") {
-      for (const w of cmd.args) fetches.push({ command: cmd, word: w, uri: w.value, role: "san", mayBeImageName: false, cmdline: "" });
+      for (const w of cmd.args)
+        fetches.push({
+          command: cmd,
+          word: w,
+          uri: w.value,
+          role: "san",
+          mayBeImageName: false,
+          cmdline: "",
+        });
     } else if (n === "console") {
       const p = cmd.options.find((o) => o.name === "picture");
       const w = p?.valueWord ?? p?.word;
       if (p?.value !== undefined && w)
-        fetches.push({ command: cmd, word: w, uri: p.value, role: "picture", mayBeImageName: false, cmdline: "" });
+        fetches.push({
+          command: cmd,
+          word: w,
+          uri: p.value,
+          role: "picture",
+          mayBeImageName: false,
+          cmdline: "",
+        });
     }
   }
 
@@ -471,13 +612,16 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     choiceCache.set(setting, r);
     return r;
   };
-  const computeChoiceTargets = (setting: string): { lines: number[]; canFail: boolean } | undefined => {
+  const computeChoiceTargets = (
+    setting: string,
+  ): { lines: number[]; canFail: boolean } | undefined => {
     const cs = choices.filter((ch) => ch.setting === setting);
     if (!cs.length) return undefined;
     const menus = new Set(cs.map((ch) => ch.menu));
     const out = new Set<number>();
     let canFail = false;
-    for (const it of menuItems) {
+    for (let iIt11 = 0; iIt11 < menuItems.length; iIt11++) {
+      const it = menuItems[iIt11] as (typeof menuItems)[number];
       if (it.gap || !menus.has(it.menu) || it.name === undefined) continue;
       if (it.command.args[0]?.dynamic) return undefined;
       const l = labelLine(it.name);
@@ -492,7 +636,19 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const edges: FlowEdge[] = [];
   const exits: number[] = [];
   const anyLabelLines: number[] = [];
-  for (const line of tree.lines) {
+  for (let iLine12 = 0; iLine12 < tree.lines.length; iLine12++) {
+    const line = tree.lines[iLine12] as (typeof tree.lines)[number];
+    if (line.segments.length === 0) {
+      // Blank, comment-only and label-only lines fall through.
+      if (line.index + 1 < lineCount) {
+        successors.push([line.index + 1]);
+        edges.push({ from: line.index, to: line.index + 1, kind: "fallthrough" });
+      } else {
+        successors.push([]);
+        exits.push(line.index);
+      }
+      continue;
+    }
     let state = { ok: true, fail: false };
     const jumps = new Set<number>();
     let stops = false;
@@ -537,7 +693,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
                 `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
                 t,
               );
-            else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+            else
+              c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
             return { ok: false, fail: true, jumps: new Set(), stops: false };
           }
           return { ok: false, fail: false, jumps: new Set([l]), stops: false };
@@ -545,12 +702,16 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         edgeKind = "dynamic-goto";
         const only = t.parts.length === 1 ? t.parts[0] : undefined;
         const choiceSetting =
-          only?.kind === "Expansion" && only.ref && only.ref.scope === undefined ? only.ref.name : undefined;
+          only?.kind === "Expansion" && only.ref && only.ref.scope === undefined
+            ? only.ref.name
+            : undefined;
         const viaChoice = choiceSetting === undefined ? undefined : choiceTargets(choiceSetting);
         if (viaChoice && choiceSetting !== undefined && !warnedSettings.has(choiceSetting)) {
           warnedSettings.add(choiceSetting);
-          for (const it of menuItems) {
-            if (it.gap || it.name === undefined || labels.has(it.name) || itemWarned.has(it)) continue;
+          for (let iIt13 = 0; iIt13 < menuItems.length; iIt13++) {
+            const it = menuItems[iIt13] as (typeof menuItems)[number];
+            if (it.gap || it.name === undefined || labels.has(it.name) || itemWarned.has(it))
+              continue;
             const ch = choices.find((x) => x.menu === it.menu && x.setting === choiceSetting);
             if (!ch) continue;
             itemWarned.add(it);
@@ -563,7 +724,12 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         }
         if (viaChoice) {
           c.at("dynamic-goto", `goto ${t.value}: target chosen from a menu at run time`, t);
-          return { ok: false, fail: viaChoice.canFail, jumps: new Set(viaChoice.lines), stops: false };
+          return {
+            ok: false,
+            fail: viaChoice.canFail,
+            jumps: new Set(viaChoice.lines),
+            stops: false,
+          };
         }
         c.at("dynamic-goto", `goto ${t.value}: the target is only known at run time`, t);
         anyLabel = true;
@@ -572,7 +738,11 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
         return { ok: false, fail: n !== "exit", jumps: new Set(), stops: true };
       }
-      if (n !== undefined && EXEC_COMMANDS.has(n) && cmd.options.some((o) => o.name === "replace")) {
+      if (
+        n !== undefined &&
+        EXEC_COMMANDS.has(n) &&
+        cmd.options.some((o) => o.name === "replace")
+      ) {
         return { ok: false, fail: true, jumps: new Set(), stops: true };
       }
       void seg;
@@ -610,7 +780,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           }
         }
       }
-      for (const j of successors[i] as number[]) {
+      const succI = successors[i] as number[];
+      for (let iJ14 = 0; iJ14 < succI.length; iJ14++) {
+        const j = succI[iJ14] as number;
         if (!reachable[j]) {
           reachable[j] = true;
           stack.push(j);
@@ -625,12 +797,17 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     if (runStart && runCount > 0) {
       const first = runStart.tokens.find((t) => t.kind === "Word") ?? runStart.tokens[0];
       if (first)
-        c.at("unreachable", `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`, first);
+        c.at(
+          "unreachable",
+          `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`,
+          first,
+        );
     }
     runStart = undefined;
     runCount = 0;
   };
-  for (const line of tree.lines) {
+  for (let iLine15 = 0; iLine15 < tree.lines.length; iLine15++) {
+    const line = tree.lines[iLine15] as (typeof tree.lines)[number];
     const hasCmd = line.segments.some((s) => s.words.length > 0);
     if (reachable[line.index]) {
       flush();
@@ -644,7 +821,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   flush();
 
   // Menu items with no label, when their choice feeds no goto (reported above otherwise).
-  c.diagnostics.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+  c.diagnostics.sort((a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return {
     tree,
     commands,

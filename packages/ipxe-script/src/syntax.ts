@@ -143,9 +143,6 @@ export interface Script {
 
 const SP = 32;
 const TAB = 9;
-const LF = 10;
-const VT = 11;
-const FF = 12;
 const CR = 13;
 const BACKSLASH = 92;
 const HASH = 35;
@@ -186,7 +183,10 @@ const NO_PARTS_CACHE: WordPart[] = [];
 /** Splits a word value into literals and (nested) `${…}` references. */
 export function parseWordParts(value: string): { parts: WordPart[]; dynamic: boolean } {
   if (value.indexOf("${") < 0) {
-    return { parts: value.length ? [{ kind: "Literal", start: 0, text: value }] : NO_PARTS_CACHE, dynamic: false };
+    return {
+      parts: value.length ? [{ kind: "Literal", start: 0, text: value }] : NO_PARTS_CACHE,
+      dynamic: false,
+    };
   }
   // Stack of open `${` frames; each collects its inner parts.
   interface Frame {
@@ -200,7 +200,8 @@ export function parseWordParts(value: string): { parts: WordPart[]; dynamic: boo
   const n = value.length;
   let i = 0;
   const flush = (f: Frame, upTo: number): void => {
-    if (upTo > f.litStart) f.parts.push({ kind: "Literal", start: f.litStart, text: value.slice(f.litStart, upTo) });
+    if (upTo > f.litStart)
+      f.parts.push({ kind: "Literal", start: f.litStart, text: value.slice(f.litStart, upTo) });
   };
   while (i < n) {
     const c = value.charCodeAt(i);
@@ -243,7 +244,8 @@ export function parseWordParts(value: string): { parts: WordPart[]; dynamic: boo
     let lit = f.start;
     for (const p of f.parts) {
       if (p.kind === "Expansion") {
-        if (p.start > lit) inner.push({ kind: "Literal", start: lit, text: value.slice(lit, p.start) });
+        if (p.start > lit)
+          inner.push({ kind: "Literal", start: lit, text: value.slice(lit, p.start) });
         inner.push(p);
         lit = p.end;
       }
@@ -285,7 +287,14 @@ class Word implements WordToken {
     return this._parts;
   }
   toJSON(): object {
-    return { kind: this.kind, start: this.start, text: this.text, value: this.value, dynamic: this.dynamic, parts: this.parts };
+    return {
+      kind: this.kind,
+      start: this.start,
+      text: this.text,
+      value: this.value,
+      dynamic: this.dynamic,
+      parts: this.parts,
+    };
   }
 }
 
@@ -315,7 +324,13 @@ interface JoinCtx {
  * Lexes logical content `[from, to)` of `s` (the source itself for a single physical line, else
  * the joined logical string with `join` mapping logical indices back to source offsets).
  */
-function lexLogical(state: LexState, s: string, from: number, to: number, join: JoinCtx | null): LexedLine {
+function lexLogical(
+  state: LexState,
+  s: string,
+  from: number,
+  to: number,
+  join: JoinCtx | null,
+): LexedLine {
   const text = state.text;
   const tokens = state.tokens;
   let label: LabelToken | null = null;
@@ -368,7 +383,12 @@ function lexLogical(state: LexState, s: string, from: number, to: number, join: 
     const a = i;
     while (i < end && !isIpxeSpace(s.charCodeAt(i))) i++;
     const t = span(a, i);
-    const tok: LabelToken = { kind: "Label", start: sa, text: t, name: join === null ? t.slice(1) : s.slice(a + 1, i) };
+    const tok: LabelToken = {
+      kind: "Label",
+      start: sa,
+      text: t,
+      name: join === null ? t.slice(1) : s.slice(a + 1, i),
+    };
     tokens.push(tok);
     label = tok;
   }
@@ -385,7 +405,12 @@ function lexLogical(state: LexState, s: string, from: number, to: number, join: 
     const c0 = c;
     if (c0 === HASH) {
       const t = span(a, end);
-      const tok: CommentToken = { kind: "Comment", start: sa, text: t, value: join === null ? t : s.slice(a, end) };
+      const tok: CommentToken = {
+        kind: "Comment",
+        start: sa,
+        text: t,
+        value: join === null ? t : s.slice(a, end),
+      };
       tokens.push(tok);
       comment = tok;
       i = end;
@@ -440,7 +465,8 @@ function lexJoined(state: LexState, pieces: number[], conts: number[]): LexedLin
   const { text } = state;
   let logical = "";
   let total = 0;
-  for (let k = 0; k < pieces.length; k += 2) total += (pieces[k + 1] as number) - (pieces[k] as number);
+  for (let k = 0; k < pieces.length; k += 2)
+    total += (pieces[k + 1] as number) - (pieces[k] as number);
   const map = new Int32Array(total + 1);
   let li = 0;
   for (let k = 0; k < pieces.length; k += 2) {
@@ -518,7 +544,8 @@ export function parseTree(text: string): Script {
       pieces === null
         ? lexSimple(state, firstContentStart, firstContentEnd)
         : lexJoined(state, pieces, conts as number[]);
-    if (eolEnd > eolStart) tokens.push({ kind: "Newline", start: eolStart, text: text.slice(eolStart, eolEnd) });
+    if (eolEnd > eolStart)
+      tokens.push({ kind: "Newline", start: eolStart, text: text.slice(eolStart, eolEnd) });
     lines.push({
       kind: "Line",
       index: lines.length,

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
 import { fc, test as fcTest } from "@fast-check/vitest";
 import {
   analyze,
@@ -30,9 +31,18 @@ const example: ScriptSpec = {
       dispatch: true,
     },
     { type: "label", name: "debian" },
-    { type: "command", name: "kernel", options: { name: "linux" }, args: ["http://deb.example/linux", "initrd=initrd.gz"] },
+    {
+      type: "command",
+      name: "kernel",
+      options: { name: "linux" },
+      args: ["http://deb.example/linux", "initrd=initrd.gz"],
+    },
     { type: "command", name: "initrd", args: ["http://deb.example/initrd.gz"] },
-    { type: "command", name: "boot", onFailure: { type: "command", name: "goto", args: ["debian"] } },
+    {
+      type: "command",
+      name: "boot",
+      onFailure: { type: "command", name: "goto", args: ["debian"] },
+    },
     { type: "label", name: "local" },
     { type: "command", name: "sanboot", options: { drive: 0x80 } },
   ],
@@ -58,7 +68,11 @@ describe("buildScript", () => {
   it("carries values that cannot be tokens through a hex setting", () => {
     const spec: ScriptSpec = {
       body: [
-        { type: "command", name: "echo", args: ["two  spaces", "#not-a-comment", "||", "", "trailing\\", "tab\there"] },
+        {
+          type: "command",
+          name: "echo",
+          args: ["two  spaces", "#not-a-comment", "||", "", "trailing\\", "tab\there"],
+        },
       ],
     };
     const text = buildScript(spec);
@@ -73,7 +87,9 @@ describe("buildScript", () => {
       if (w[0]?.value === "set" && w[1]) {
         const hex = w[2]?.value ?? "";
         const bytes = hex ? hex.split(":").map((h) => Number.parseInt(h, 16)) : [];
-        settings[w[1].value.replace(/:hex$/, "")] = new TextDecoder().decode(Uint8Array.from(bytes));
+        settings[w[1].value.replace(/:hex$/, "")] = new TextDecoder().decode(
+          Uint8Array.from(bytes),
+        );
       }
     }
     expect(echo.map((w) => expand(w.value.replace(":string}", "}"), settings))).toEqual([
@@ -125,7 +141,14 @@ describe("buildScript", () => {
   it("keeps ${...} references for iPXE to expand", () => {
     const spec: ScriptSpec = {
       signature: "gpxe",
-      body: [{ type: "command", name: "chain", options: { autofree: true, timeout: "${t}" }, args: ["http://x/${mac:hexhyp}.ipxe"] }],
+      body: [
+        {
+          type: "command",
+          name: "chain",
+          options: { autofree: true, timeout: "${t}" },
+          args: ["http://x/${mac:hexhyp}.ipxe"],
+        },
+      ],
     };
     const text = buildScript(spec);
     expect(text).toBe("#!gpxe\nchain --autofree --timeout ${t} http://x/${mac:hexhyp}.ipxe\n");
@@ -135,7 +158,27 @@ describe("buildScript", () => {
 
 // ---- generated specs -----------------------------------------------------------------------
 
-const anyText = fc.string({ unit: fc.constantFrom("a", "b", "-", " ", "  ", "\t", "#", "|", "&", ";", "\\", "$", "{", "}", ":", "é", "x") });
+const anyText = fc.string({
+  unit: fc.constantFrom(
+    "a",
+    "b",
+    "-",
+    " ",
+    "  ",
+    "\t",
+    "#",
+    "|",
+    "&",
+    ";",
+    "\\",
+    "$",
+    "{",
+    "}",
+    ":",
+    "é",
+    "x",
+  ),
+});
 const token = fc.stringMatching(/^[a-z][a-z0-9_.-]{0,8}$/);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
@@ -144,23 +187,55 @@ function clean<T extends object>(o: T): T {
 }
 
 const simpleCommand: fc.Arbitrary<CommandSpec> = fc.oneof(
-  fc.record({ type: fc.constant("command" as const), name: fc.constant("echo"), args: fc.array(anyText, { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    type: fc.constant("command" as const),
+    name: fc.constant("echo"),
+    args: fc.array(anyText, { minLength: 1, maxLength: 4 }),
+  }),
   fc
     .record({
       type: fc.constant("command" as const),
       name: fc.constantFrom("kernel", "chain", "initrd", "imgfetch"),
-      options: maybe(fc.record({ name: anyText.filter((s) => s.length > 0) }, { requiredKeys: [] })),
+      options: maybe(
+        fc.record({ name: anyText.filter((s) => s.length > 0) }, { requiredKeys: [] }),
+      ),
       args: fc.array(anyText, { minLength: 1, maxLength: 4 }),
     })
-    .map((c) => clean({ ...c, options: c.options && Object.keys(c.options).length ? c.options : undefined })),
-  fc.record({ type: fc.constant("command" as const), name: fc.constant("goto"), args: fc.tuple(token) }).map((c) => ({ ...c, args: [...c.args] })),
-  fc.record({ type: fc.constant("command" as const), name: fc.constant("sleep"), args: fc.tuple(fc.nat(99).map(String)) }).map((c) => ({ ...c, args: [...c.args] })),
-  fc.record({ type: fc.constant("command" as const), name: fc.constant("set"), args: fc.tuple(token, anyText) }).map((c) => ({ ...c, args: [...c.args] })),
-  fc.record({ type: fc.constant("command" as const), name: fc.constantFrom("boot", "shell", "reboot") }),
+    .map((c) =>
+      clean({ ...c, options: c.options && Object.keys(c.options).length ? c.options : undefined }),
+    ),
+  fc
+    .record({
+      type: fc.constant("command" as const),
+      name: fc.constant("goto"),
+      args: fc.tuple(token),
+    })
+    .map((c) => ({ ...c, args: [...c.args] })),
+  fc
+    .record({
+      type: fc.constant("command" as const),
+      name: fc.constant("sleep"),
+      args: fc.tuple(fc.nat(99).map(String)),
+    })
+    .map((c) => ({ ...c, args: [...c.args] })),
+  fc
+    .record({
+      type: fc.constant("command" as const),
+      name: fc.constant("set"),
+      args: fc.tuple(token, anyText),
+    })
+    .map((c) => ({ ...c, args: [...c.args] })),
+  fc.record({
+    type: fc.constant("command" as const),
+    name: fc.constantFrom("boot", "shell", "reboot"),
+  }),
 ) as fc.Arbitrary<CommandSpec>;
 
 const command: fc.Arbitrary<CommandSpec> = fc
-  .tuple(simpleCommand, fc.option(fc.oneof(fc.constant("ignore" as const), simpleCommand), { nil: undefined }))
+  .tuple(
+    simpleCommand,
+    fc.option(fc.oneof(fc.constant("ignore" as const), simpleCommand), { nil: undefined }),
+  )
   .map(([c, f]) => clean({ ...c, onFailure: f }) as CommandSpec);
 
 const menu: fc.Arbitrary<MenuSpec> = fc
@@ -195,21 +270,32 @@ const statement: fc.Arbitrary<StatementSpec> = fc.oneof(
   command,
   menu,
   fc.record({ type: fc.constant("label" as const), name: token }),
-  fc.record({ type: fc.constant("comment" as const), text: anyText.filter((t) => !t.endsWith("\\")) }),
+  fc.record({
+    type: fc.constant("comment" as const),
+    text: anyText.filter((t) => !t.endsWith("\\")),
+  }),
   fc.constant({ type: "blank" as const }),
 );
 
 const script: fc.Arbitrary<ScriptSpec> = fc
-  .record({ signature: maybe(fc.constant("gpxe" as const)), body: fc.array(statement, { maxLength: 12 }) })
+  .record({
+    signature: maybe(fc.constant("gpxe" as const)),
+    body: fc.array(statement, { maxLength: 12 }),
+  })
   .map((s) => clean(s) as ScriptSpec);
 
 describe("build/parse round trip (fast-check)", () => {
-  fcTest.prop([script], { numRuns: 300 })("parseScriptSpec(buildScript(x)) deep-equals x", (spec) => {
-    const text = buildScript(spec);
-    expect(parseScriptSpec(text)).toEqual(spec);
-    // Built scripts never carry an error-level diagnostic other than goto to labels the
-    // generator did not define.
-    const errors = analyze(text).diagnostics.filter((d) => d.severity === "error" && d.code !== "undefined-label");
-    expect(errors).toEqual([]);
-  });
+  fcTest.prop([script], { numRuns: 300 })(
+    "parseScriptSpec(buildScript(x)) deep-equals x",
+    (spec) => {
+      const text = buildScript(spec);
+      expect(parseScriptSpec(text)).toEqual(spec);
+      // Built scripts never carry an error-level diagnostic other than goto to labels the
+      // generator did not define.
+      const errors = analyze(text).diagnostics.filter(
+        (d) => d.severity === "error" && d.code !== "undefined-label",
+      );
+      expect(errors).toEqual([]);
+    },
+  );
 });

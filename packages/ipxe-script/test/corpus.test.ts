@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,11 +29,18 @@ const BROKEN: Record<string, { codes: string[]; reason: string }> = {
   },
 };
 
-const files = haveCorpus ? readdirSync(corpusDir).filter((f) => f !== "MANIFEST.tsv").sort() : [];
+const files = haveCorpus
+  ? readdirSync(corpusDir)
+      .filter((f) => f !== "MANIFEST.tsv")
+      .sort()
+  : [];
 
 describe.skipIf(!haveCorpus)("shared iPXE corpus", () => {
   it("has the files MANIFEST.tsv lists", () => {
-    const manifest = readFileSync(path.join(corpusDir, "MANIFEST.tsv"), "utf8").trim().split("\n").slice(1);
+    const manifest = readFileSync(path.join(corpusDir, "MANIFEST.tsv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1);
     expect(manifest.map((l) => l.split("\t")[0]).sort()).toEqual(files);
     expect(files.length).toBeGreaterThanOrEqual(40);
   });
@@ -53,12 +61,17 @@ describe.skipIf(!haveCorpus)("shared iPXE corpus", () => {
   });
 
   it("finds the menu, fetch and settings facts of netboot.xyz menu.ipxe", () => {
-    const text = readFileSync(path.join(corpusDir, "netbootxyz__netboot.xyz__src__menu.ipxe"), "latin1");
+    const text = readFileSync(
+      path.join(corpusDir, "netbootxyz__netboot.xyz__src__menu.ipxe"),
+      "latin1",
+    );
     const m = analyze(text);
     expect(m.choices.map((c) => c.setting)).toEqual(["menu"]);
     expect(m.menuItems.filter((i) => !i.gap).map((i) => i.name)).toContain("shell");
     expect(m.fetches.map((f) => f.uri)).toContain("http://${boot_domain}/ipxe/${ipxe_disk}");
-    expect(m.settings.some((s) => s.kind === "write" && s.name === "cls" && s.type === "hex")).toBe(true);
+    expect(m.settings.some((s) => s.kind === "write" && s.name === "cls" && s.type === "hex")).toBe(
+      true,
+    );
     expect(m.labels.has("main_menu")).toBe(true);
   });
 });

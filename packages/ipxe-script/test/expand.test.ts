@@ -1,4 +1,11 @@
-import { expand, formatSetting, isIpxeScriptError, parseSettingValue, SettingsStore } from "@pxe/ipxe-script";
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
+import {
+  expand,
+  formatSetting,
+  isIpxeScriptError,
+  parseSettingValue,
+  SettingsStore,
+} from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
 
 const client = new SettingsStore(
@@ -57,7 +64,9 @@ describe("expand", () => {
   it("uint formatting uses iPXE's %#lx (0x0 for zero)", () => {
     expect(formatSetting("uint16", Uint8Array.of(0, 0))).toBe("0x0");
     expect(formatSetting("int16", Uint8Array.of(0xff, 0xfe))).toBe("-2");
-    expect(formatSetting("ipv6", parseSettingValue("ipv6", "fe80::1") as Uint8Array)).toBe("fe80::1");
+    expect(formatSetting("ipv6", parseSettingValue("ipv6", "fe80::1") as Uint8Array)).toBe(
+      "fe80::1",
+    );
     expect(formatSetting("base64", Uint8Array.of(1, 2, 3, 4))).toBe("AQIDBA==");
     expect(formatSetting("busdevfn", Uint8Array.of(0, 0, 0x01, 0x0a))).toBe("0000:01:01.2");
   });

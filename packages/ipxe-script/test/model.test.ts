@@ -1,4 +1,14 @@
-import { analyze, COMMANDS, commandInfo, getopt, lint, parse, parseIpxeInteger, type WordToken } from "@pxe/ipxe-script";
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
+import {
+  analyze,
+  COMMANDS,
+  commandInfo,
+  getopt,
+  lint,
+  parse,
+  parseIpxeInteger,
+  type WordToken,
+} from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
 
 const S = "#!ipxe\n";
@@ -28,7 +38,10 @@ describe("option parsing (iPXE getopt rules)", () => {
     expect(parseIpxeInteger("5000")).toBe(5000);
     expect(parseIpxeInteger("08")).toBeUndefined();
     expect(parseIpxeInteger("5s")).toBeUndefined();
-    expect(cmd("choose --timeout 05000 x").options[0]).toMatchObject({ name: "timeout", number: 2560 });
+    expect(cmd("choose --timeout 05000 x").options[0]).toMatchObject({
+      name: "timeout",
+      number: 2560,
+    });
   });
   it("options only before the first plain argument; -- ends them", () => {
     const k = cmd("kernel vmlinuz --name x");
@@ -41,7 +54,10 @@ describe("option parsing (iPXE getopt rules)", () => {
   it("bundled short options, inline values and --opt=value", () => {
     expect(cmd("boot -ar").options.map((o) => o.name)).toEqual(["autofree", "replace"]);
     expect(cmd("choose -t5000 x").options[0]).toMatchObject({ name: "timeout", number: 5000 });
-    expect(cmd("choose --timeout=0x10 x").options[0]).toMatchObject({ name: "timeout", number: 16 });
+    expect(cmd("choose --timeout=0x10 x").options[0]).toMatchObject({
+      name: "timeout",
+      number: 16,
+    });
     expect(cmd("item --key=- x Text").options[0]).toMatchObject({ name: "key", value: "-" });
   });
   it("reports what iPXE rejects as errors", () => {
@@ -60,7 +76,9 @@ describe("option parsing (iPXE getopt rules)", () => {
     expect(diag("set t 1\nchoose --timeout ${t} x")).toEqual([]);
   });
   it("getopt works on words directly", () => {
-    const words = parse(`${S}x -q --name n uri a b\n`).tree.lines[1]?.segments[0]?.words.slice(1) as WordToken[];
+    const words = parse(`${S}x -q --name n uri a b\n`).tree.lines[1]?.segments[0]?.words.slice(
+      1,
+    ) as WordToken[];
     const g = getopt(commandInfo("imgfetch") as NonNullable<ReturnType<typeof commandInfo>>, words);
     expect(g.options.map((o) => [o.name, o.value])).toEqual([
       ["quiet", undefined],
@@ -105,7 +123,10 @@ describe("labels, goto and control flow", () => {
       [undefined, "G", true],
     ]);
     expect(m.choices[0]).toMatchObject({ setting: "t", menu: "" });
-    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual(["warning:item-without-label", "info:dynamic-goto"]);
+    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual([
+      "warning:item-without-label",
+      "info:dynamic-goto",
+    ]);
     expect(m.flow.edges.filter((e) => e.kind === "dynamic-goto").map((e) => e.to)).toEqual([7]);
   });
   it("a dynamic goto without a menu is info and may reach every label", () => {
@@ -120,7 +141,9 @@ describe("commands, fetches and settings", () => {
   it("unknown commands are accepted and warned about", () => {
     const m = analyze(`${S}frobnicate --x 1\n`);
     expect(m.commands[0]).toMatchObject({ name: "frobnicate", info: undefined });
-    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual(["warning:unknown-command"]);
+    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual([
+      "warning:unknown-command",
+    ]);
   });
   it("lists every URL or image the script can fetch", () => {
     const m = analyze(
@@ -136,7 +159,9 @@ describe("commands, fetches and settings", () => {
     ]);
   });
   it("lists settings read and written; reads before writes are info", () => {
-    const m = analyze(`${S}echo \${foo} \${net0/mac:hexhyp} \${210:string}\nset foo:int32 1\nclear bar\nchoose --default \${foo} sel\n`);
+    const m = analyze(
+      `${S}echo \${foo} \${net0/mac:hexhyp} \${210:string}\nset foo:int32 1\nclear bar\nchoose --default \${foo} sel\n`,
+    );
     expect(m.settings.map((s) => [s.kind, s.key, s.type ?? null])).toEqual([
       ["read", "foo", null],
       ["read", "net0/mac", "hexhyp"],
@@ -146,7 +171,9 @@ describe("commands, fetches and settings", () => {
       ["read", "foo", null],
       ["write", "sel", null],
     ]);
-    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual(["info:setting-read-before-write"]);
+    expect(m.diagnostics.map((d) => `${d.severity}:${d.code}`)).toEqual([
+      "info:setting-read-before-write",
+    ]);
   });
   it("notes commands and options newer than v1.21.1 (Debian's 1.0.0+git-20190125)", () => {
     expect(diag("choose --retimeout 5 x")).toEqual(["info:newer-ipxe"]);

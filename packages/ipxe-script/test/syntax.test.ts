@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
 import { type ExpansionPart, lint, parse, print, type WordToken } from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
 
@@ -52,7 +53,9 @@ describe("physical and logical lines", () => {
     expect(words(text, 1)).toEqual(["kernel", "http://x/vmlinuz", "console=ttyS0", "echo"]);
     const w = tree.lines[1]?.segments[0]?.words[3] as WordToken;
     expect(w.text).toBe("ech\\\no");
-    expect(tree.lines[1]?.tokens.filter((t) => t.kind === "Continuation").map((t) => t.text)).toEqual(["\\\r\n"]);
+    expect(
+      tree.lines[1]?.tokens.filter((t) => t.kind === "Continuation").map((t) => t.text),
+    ).toEqual(["\\\r\n"]);
     expect(tree.lines[2]).toBeUndefined();
   });
   it("continues comments too, swallowing the next line", () => {
@@ -69,7 +72,9 @@ describe("physical and logical lines", () => {
     const { tree, diagnostics } = parse(text);
     expect(print(tree)).toBe(text);
     expect(tree.lines[1]?.continuationAtEof).toBe(true);
-    expect(diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([["continuation-at-eof", "error", 2]]);
+    expect(diagnostics.map((d) => [d.code, d.severity, d.line])).toEqual([
+      ["continuation-at-eof", "error", 2],
+    ]);
     expect(codes("#!ipxe\necho a\\")).toEqual(["continuation-at-eof"]);
   });
   it("ignores the rest of a line after NUL", () => {
@@ -122,7 +127,14 @@ describe("tokens", () => {
   it("labels: indented, with a command, with colons, empty; #: is a comment", () => {
     const text = "#!ipxe\n  :retry echo again\n:52:54:00:12:34:56\n:\n#:no\n:a#b\n";
     const { tree } = parse(text);
-    expect(tree.lines.map((l) => l.label?.name ?? null)).toEqual([null, "retry", "52:54:00:12:34:56", "", null, "a#b"]);
+    expect(tree.lines.map((l) => l.label?.name ?? null)).toEqual([
+      null,
+      "retry",
+      "52:54:00:12:34:56",
+      "",
+      null,
+      "a#b",
+    ]);
     expect(words(text, 1)).toEqual(["echo", "again"]);
     expect(print(tree)).toBe(text);
   });
@@ -134,8 +146,16 @@ describe("expansions", () => {
     return w.parts.filter((p): p is ExpansionPart => p.kind === "Expansion");
   }
   it("parses [scope/]name[:type] and numeric DHCP tags", () => {
-    expect(parts("${net0/mac:hexhyp}")[0]?.ref).toEqual({ scope: "net0", name: "mac", type: "hexhyp" });
-    expect(parts("${210:string}")[0]?.ref).toEqual({ scope: undefined, name: "210", type: "string" });
+    expect(parts("${net0/mac:hexhyp}")[0]?.ref).toEqual({
+      scope: "net0",
+      name: "mac",
+      type: "hexhyp",
+    });
+    expect(parts("${210:string}")[0]?.ref).toEqual({
+      scope: undefined,
+      name: "210",
+      type: "string",
+    });
     expect(parts("${175.3}")[0]?.ref).toEqual({ scope: undefined, name: "175.3", type: undefined });
   });
   it("nests inside-out and leaves unterminated ${ literal", () => {

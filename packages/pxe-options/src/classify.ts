@@ -314,21 +314,35 @@ export function classify(message: DhcpMessageLike, options: ClassifyOptions = {}
 
 /** The JSON-friendly summary `pxe replay --verbose` shows for a PXE/iPXE client message. */
 export interface PxeSummary {
+  /** See {@link ClientClass.firmware}. */
   readonly firmware: Firmware;
+  /** First option 93 type (or option 60's arch when 93 is absent). */
   readonly arch: number | undefined;
+  /** Registry name of `arch`. */
   readonly archName: string | undefined;
+  /** CPU to boot (9/EBC counts as x64). */
   readonly cpu: Cpu | undefined;
+  /** PXE or HTTP boot client. */
   readonly isPxe: boolean;
+  /** iPXE (user class or option 175). */
   readonly isIpxe: boolean;
+  /** UEFI HTTP boot. */
   readonly isHttpBoot: boolean;
   /** `"2.1"`-style UNDI version. */
   readonly undi: string | undefined;
+  /** GUID from option 97, SMBIOS byte order. */
   readonly uuid: string | undefined;
+  /** Option 60 text. */
   readonly vendorClass: string | undefined;
+  /** Option 77 classes. */
   readonly userClasses: readonly string[] | undefined;
+  /** Names of the iPXE feature flags in option 175. */
   readonly ipxeFeatures: readonly string[] | undefined;
+  /** iPXE version `"major.minor.patch"` from 175.235. */
   readonly ipxeVersion: string | undefined;
+  /** 43.71 boot item requested. */
   readonly bootItem: { readonly type: number; readonly layer: number } | undefined;
+  /** Codes of {@link ClientClass.oddities}. */
   readonly oddities: readonly string[];
 }
 

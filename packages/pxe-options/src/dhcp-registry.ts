@@ -1,4 +1,4 @@
-import { DhcpError } from "@pxe/dhcp";
+import { DhcpError, DhcpMessage } from "@pxe/dhcp";
 import { hex } from "./bytes.js";
 import type { OptionCodec } from "./codec.js";
 import { clientArchCodec, clientNdiCodec } from "./codecs/arch-list.js";
@@ -14,6 +14,8 @@ import {
 import { userClassCodec } from "./codecs/user-class.js";
 import { vendorClassCodec } from "./codecs/vendor-class.js";
 import { isPxeOptionsError } from "./errors.js";
+import type { BootReply } from "./reply.js";
+import type { DhcpReplyLike } from "./reply-summary.js";
 
 /**
  * The shape of @pxe/dhcp's option codec (its registry extension point), restated here so this
@@ -118,4 +120,66 @@ export function registerPxeCodecs<R extends CodecRegistryLike>(
   const list = options.vendorSpecific === false ? PXE_DHCP_CODECS_WITHOUT_43 : PXE_DHCP_CODECS;
   for (const c of list) registry.register(c);
   return registry;
+}
+
+/**
+ * The same reply as a @pxe/dhcp `DhcpMessage` (options kept as raw bytes, in order), for servers
+ * that encode with @pxe/dhcp's encoder (`encodeInto` into a reusable buffer, `maxSize` with option
+ * 52 overload). `encodeReply` gives the same fields and options without that dependency.
+ */
+export function toDhcpMessage(reply: BootReply): DhcpMessage {
+  const m = new DhcpMessage({
+    op: 2,
+    htype: reply.htype,
+    hlen: reply.hlen,
+    xid: reply.xid,
+    flags: reply.flags,
+    ciaddr: reply.ciaddr,
+    yiaddr: reply.yiaddr,
+    siaddr: reply.siaddr,
+    giaddr: reply.giaddr,
+    chaddr: reply.chaddr,
+    sname: reply.sname,
+    file: reply.file,
+  });
+  for (const o of reply.options) m.options.setRaw(o.code, o.data);
+  return m;
+}
+
+/** The members of @pxe/dhcp's `DhcpMessage` that {@link fromDhcpMessage} reads. */
+export interface DhcpMessageFields {
+  readonly op: number;
+  readonly htype: number;
+  readonly hlen: number;
+  readonly xid: number;
+  readonly flags: number;
+  readonly ciaddr: string;
+  readonly yiaddr: string;
+  readonly siaddr: string;
+  readonly giaddr: string;
+  readonly chaddr: Uint8Array;
+  readonly file: string;
+  readonly options: { getRaw(code: number): Uint8Array | undefined };
+}
+
+/**
+ * Adapts a decoded @pxe/dhcp `DhcpMessage` (from `decodeMessage`) to the view this package reads,
+ * so `classify`, `pxeSummary` and `pxeReplySummary` take either a `DhcpView` or a `DhcpMessage`.
+ */
+export function fromDhcpMessage(msg: DhcpMessageFields): DhcpReplyLike {
+  const chaddr = msg.chaddr.subarray(0, Math.min(msg.hlen, 16, msg.chaddr.length));
+  return {
+    op: msg.op,
+    htype: msg.htype,
+    hlen: msg.hlen,
+    xid: msg.xid,
+    flags: msg.flags,
+    ciaddr: msg.ciaddr,
+    yiaddr: msg.yiaddr,
+    siaddr: msg.siaddr,
+    giaddr: msg.giaddr,
+    chaddr,
+    file: msg.file,
+    get: (code) => msg.options.getRaw(code),
+  };
 }

@@ -20,4 +20,5 @@ export { isPxeOptionsError, PxeOptionsError } from "./errors.js";
 export { type DhcpMessageLike, MSG, OPT } from "./message.js";
 export * from "./policy.js";
 export * from "./reply.js";
+export { type DhcpReplyLike, type PxeReplySummary, pxeReplySummary } from "./reply-summary.js";
 export type { Encapsulated, SubOptionBase, SubOptionOf } from "./tlv.js";

@@ -335,7 +335,7 @@ export function buildProxyOffer(
   let file = "";
   let siaddr = settings.nextServer ?? settings.serverAddress;
   const plainBios = !client.isIpxe && !client.isHttpBoot && client.firmware === "bios";
-  const plainUefi = !client.isIpxe && !client.isHttpBoot && client.firmware !== "bios";
+  const plainUefi = !client.isIpxe && !client.isHttpBoot && client.firmware === "uefi";
   if (plainBios && settings.menu) {
     options.push({
       code: OPT.VENDOR_SPECIFIC,
@@ -372,7 +372,9 @@ export function buildProxyOffer(
  * after a proxy offer: unicast back to the request's source address and port; yiaddr 0.0.0.0
  * (or the client's ciaddr when it asked for a boot item, as dnsmasq does for Boot Server
  * Discovery); siaddr + sname + file; 54, 60 and 97 echoed; 43.71 echoed when the request carried
- * it; 82 echoed; no lease options.
+ * it; 82 echoed; no lease options. A request for PXE BIS credentials (43.71 layer bit 15) is not
+ * answered, as dnsmasq does. The boot file is the policy's file for every boot item and layer (no
+ * `basename.layer` naming).
  */
 export function buildBootServerAck(
   request: DhcpMessageLike,
@@ -385,6 +387,12 @@ export function buildBootServerAck(
   const mt = messageType(request);
   if (mt !== MSG.REQUEST && mt !== MSG.INFORM) {
     return { ok: false, reason: `the boot server answers REQUEST or INFORM, got type ${mt}` };
+  }
+  if (client.bootItem && (client.bootItem.layer & 0x8000) !== 0) {
+    return {
+      ok: false,
+      reason: "the client asks for PXE BIS credentials (43.71 layer bit 15), not supported",
+    };
   }
   const options: ReplyOption[] = [
     { code: OPT.MESSAGE_TYPE, data: Uint8Array.of(MSG.ACK) },

@@ -537,3 +537,38 @@ describe("codec plumbing", () => {
     expect(() => clientArchCodec.decode(h("0007"), -1)).toThrow(/outside/);
   });
 });
+
+describe("encapsulated options from TLV-shaped random bytes", () => {
+  const tlvs = fc.array(
+    fc.tuple(fc.integer({ min: 1, max: 254 }), fc.uint8Array({ maxLength: 24 })),
+    { maxLength: 10 },
+  );
+  const frame = (list: Array<[number, Uint8Array]>, end: boolean) => {
+    const parts: number[] = [];
+    for (const [c, d] of list) parts.push(c, d.length, ...d);
+    if (end) parts.push(255);
+    return Uint8Array.from(parts);
+  };
+  for (const codec of [pxeVendorCodec, ipxeCodec] as OptionCodec<{
+    options: readonly { code: number }[];
+    end: boolean;
+  }>[]) {
+    it(`option ${codec.code}: well-framed input always decodes leniently, keeps every sub-option and re-encodes byte for byte`, () => {
+      fc.assert(
+        fc.property(tlvs, fc.boolean(), (list, end) => {
+          const bytes = frame(list, end);
+          const v = codec.decode(bytes, 0, bytes.length, { lenient: true });
+          expect(v.options.map((o) => o.code)).toEqual(list.map(([c]) => c));
+          expect(v.end).toBe(end);
+          expect(hexOf(codec.encode(v))).toBe(hexOf(bytes));
+          try {
+            codec.decode(bytes);
+          } catch (e) {
+            expect((e as { code: string }).code).toBe("bad-length");
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
+  }
+});

@@ -7,13 +7,20 @@ import {
   OptionRegistry,
 } from "@pxe/dhcp";
 import {
+  buildProxyOffer,
+  chooseBoot,
+  classify,
+  encodeReply,
+  fromDhcpMessage,
   ipxeCodec,
   ipxeFeature,
   PXE_DHCP_CODECS,
   PXE_DHCP_CODECS_WITHOUT_43,
+  pxeSummary,
   pxeValueToJSON,
   registerPxeCodecs,
   toDhcpCodec,
+  toDhcpMessage,
 } from "@pxe/pxe-options";
 import { describe, expect, it } from "vitest";
 import { h, PXE_BIOS, request, t } from "./helpers.js";
@@ -89,5 +96,49 @@ describe("registration into @pxe/dhcp's option registry", () => {
 
   it("JSON form turns bytes into hex", () => {
     expect(pxeValueToJSON({ type: 0, id: h("0102") })).toEqual({ type: 0, id: "0102" });
+  });
+});
+
+describe("toDhcpMessage", () => {
+  it("encodes through @pxe/dhcp to the same fields and options as encodeReply", () => {
+    const req = request({
+      type: 1,
+      options: [...PXE_BIOS, [82, h("0104 65746830")]],
+      giaddr: "10.1.0.1",
+    });
+    const c = classify(req);
+    const r = buildProxyOffer(req, c, chooseBoot(c), { serverAddress: "10.77.0.1" });
+    if (!r.ok) throw new Error(r.reason);
+    const a = new DhcpView(encodeReply(r.reply));
+    const b = new DhcpView(encodeMessage(toDhcpMessage(r.reply)));
+    for (const k of [
+      "op",
+      "xid",
+      "flags",
+      "ciaddr",
+      "yiaddr",
+      "siaddr",
+      "giaddr",
+      "file",
+      "sname",
+      "chaddrText",
+    ] as const) {
+      expect(b[k], k).toEqual(a[k]);
+    }
+    const opts = (v: DhcpView) => [...v.options()].map((o) => [o.code, Array.from(o.data)]);
+    expect(opts(b)).toEqual(opts(a));
+  });
+});
+
+describe("fromDhcpMessage", () => {
+  it("classifies a decoded DhcpMessage like the DhcpView it came from", () => {
+    const view = request({
+      type: 1,
+      options: [...PXE_BIOS, [77, t("iPXE")]],
+      mac: "52:54:00:aa:bb:cc",
+    });
+    const msg = decodeMessage(view.bytes);
+    expect(classify(fromDhcpMessage(msg))).toEqual(classify(view));
+    expect(pxeSummary(fromDhcpMessage(msg))).toEqual(pxeSummary(view));
   });
 });

@@ -137,6 +137,23 @@ describe("proxyDHCP OFFER rules", () => {
     expect(v.file).toBe("http://10.77.0.1/boot.ipxe");
     expect(v.has(43)).toBe(false);
   });
+  it("U-Boot clients get siaddr + file (they do not come back on 4011)", () => {
+    const req = request({
+      type: 1,
+      options: [
+        [60, t("PXEClient:Arch:00022:UNDI:003000")],
+        [93, h("0016")],
+      ],
+    });
+    const c = classify(req);
+    const v = wire(
+      buildProxyOffer(req, c, chooseBoot(c, { uboot: { arm64: "boot.scr.uimg" } }), {
+        serverAddress: SERVER,
+      }),
+    );
+    expect(v.file).toBe("boot.scr.uimg");
+    expect(v.has(43)).toBe(false);
+  });
   it("proxy answers DISCOVER only", () => {
     const r = proxy(PXE_BIOS, { type: 3 }).r;
     expect(r).toEqual({ ok: false, reason: "proxyDHCP answers DISCOVER only, got type 3" });
@@ -191,6 +208,14 @@ describe("boot server ACK on port 4011", () => {
       layer: 0,
     });
     expect(v.yiaddr).toBe("10.77.0.193");
+  });
+  it("4011 does not answer a PXE BIS credentials request (43.71 layer bit 15)", () => {
+    const item = pxeVendorCodec.encode({
+      options: [pxeOption("boot-item", { type: 0x8000, layer: 0x8000 })],
+      end: true,
+    });
+    const r = ack([...PXE_BIOS, [43, item]]);
+    expect(r.ok).toBe(false);
   });
   it("4011 answers REQUEST or INFORM only", () => {
     const req = request({ type: 1, options: PXE_BIOS });

@@ -53,7 +53,9 @@ function run(name, fn, size, rounds = 9) {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const rate = size / median;
-  console.log(`${name.padEnd(40)} ${rate.toFixed(1).padStart(7)} MB/s  (median of ${rounds}, best ${(size / times[0]).toFixed(1)})`);
+  console.log(
+    `${name.padEnd(40)} ${rate.toFixed(1).padStart(7)} MB/s  (median of ${rounds}, best ${(size / times[0]).toFixed(1)})`,
+  );
   return rate;
 }
 

@@ -25,7 +25,8 @@ export function foldKeywordChar(c: number): number {
 /** Folds a whole word for keyword comparison (see {@link foldKeywordChar}). */
 export function foldKeyword(word: string): string {
   let out = "";
-  for (let i = 0; i < word.length; i++) out += String.fromCharCode(foldKeywordChar(word.charCodeAt(i)));
+  for (let i = 0; i < word.length; i++)
+    out += String.fromCharCode(foldKeywordChar(word.charCodeAt(i)));
   return out;
 }
 
@@ -78,7 +79,11 @@ export function cStrtoul0(s: string): number {
     i++;
   }
   let base = 10;
-  if (s[i] === "0" && (s[i + 1] === "x" || s[i + 1] === "X") && /[0-9a-fA-F]/.test(s[i + 2] ?? "")) {
+  if (
+    s[i] === "0" &&
+    (s[i + 1] === "x" || s[i + 1] === "X") &&
+    /[0-9a-fA-F]/.test(s[i + 2] ?? "")
+  ) {
     base = 16;
     i += 2;
   } else if (s[i] === "0") {

@@ -71,6 +71,9 @@ export function parse(text: string): ConfigFile {
   let lineNo = 1;
   let col = 1;
   let openText = -1;
+  // Next \r and NUL at or after pos (-1: none left); found with indexOf, not byte loops.
+  let cr = text.indexOf("\r");
+  let nul = text.indexOf("\u0000");
   while (pos < n) {
     const nl = text.indexOf("\n", pos);
     const limit = nl < 0 ? n : nl + 1;
@@ -100,7 +103,12 @@ export function parse(text: string): ConfigFile {
         openText = -1;
       }
     } else {
-      line = plainLine(text, pos, bodyEnd, hasNl, lineNo, col, split);
+      if (cr >= 0 && cr < pos) cr = text.indexOf("\r", pos);
+      if (nul >= 0 && nul < pos) nul = text.indexOf("\u0000", pos);
+      let ce = bodyEnd;
+      if (cr >= 0 && cr < ce) ce = cr;
+      if (nul >= 0 && nul < ce) ce = nul;
+      line = plainLine(text, pos, ce, bodyEnd, hasNl, lineNo, col, split);
       if (line.name === "text" || line.name === "text help") openText = lines.length;
     }
     lines.push(line);
@@ -116,10 +124,17 @@ export function parse(text: string): ConfigFile {
 }
 
 /** Keywords by length, for allocation-free matching of a line's first word. */
-const TOP_BY_LEN: string[][] = [];
-for (const k of TopKeywords) (TOP_BY_LEN[k.length] ??= []).push(k);
-const MENU_BY_LEN: string[][] = [];
-for (const k of MenuKeywords) (MENU_BY_LEN[k.length] ??= []).push(k);
+function byLength(words: Iterable<string>): string[][] {
+  const out: string[][] = [];
+  for (const k of words) {
+    const list = out[k.length] ?? [];
+    list.push(k);
+    out[k.length] = list;
+  }
+  return out;
+}
+const TOP_BY_LEN = byLength(TopKeywords);
+const MENU_BY_LEN = byLength(MenuKeywords);
 const MENU_NAMES = new Map<string, string>([...MenuKeywords].map((k) => [k, `menu ${k}`]));
 
 /** True when text[i, j) folds (looking_at() rules) to `kw`, which has the same length. */
@@ -179,8 +194,38 @@ class Line implements CstLine {
     return this.hasNl ? "\n" : "";
   }
   toJSON(): Record<string, unknown> {
-    const { kind, offset, line, column, indent, keyword, name, sep, value, tail, eol, split, coreIndent, textEnd } = this;
-    return { kind, offset, line, column, indent, keyword, name, sep, value, tail, eol, split, coreIndent, textEnd };
+    const {
+      kind,
+      offset,
+      line,
+      column,
+      indent,
+      keyword,
+      name,
+      sep,
+      value,
+      tail,
+      eol,
+      split,
+      coreIndent,
+      textEnd,
+    } = this;
+    return {
+      kind,
+      offset,
+      line,
+      column,
+      indent,
+      keyword,
+      name,
+      sep,
+      value,
+      tail,
+      eol,
+      split,
+      coreIndent,
+      textEnd,
+    };
   }
 }
 
@@ -201,10 +246,42 @@ function textLine(
     if (k === bodyEnd || isSyslinuxSpace(text.charCodeAt(k))) {
       let s = k;
       while (s < bodyEnd && isSyslinuxSpace(text.charCodeAt(s))) s++;
-      return new Line(text, "text-end", pos, lineNo, col, i, k, s, bodyEnd, bodyEnd, hasNl, "endtext", split, true, null);
+      return new Line(
+        text,
+        "text-end",
+        pos,
+        lineNo,
+        col,
+        i,
+        k,
+        s,
+        bodyEnd,
+        bodyEnd,
+        hasNl,
+        "endtext",
+        split,
+        true,
+        null,
+      );
     }
   }
-  return new Line(text, "text-body", pos, lineNo, col, pos, pos, pos, bodyEnd, bodyEnd, hasNl, "", split, true, null);
+  return new Line(
+    text,
+    "text-body",
+    pos,
+    lineNo,
+    col,
+    pos,
+    pos,
+    pos,
+    bodyEnd,
+    bodyEnd,
+    hasNl,
+    "",
+    split,
+    true,
+    null,
+  );
 }
 
 function skipWs(text: string, i: number, end: number): number {
@@ -251,18 +328,13 @@ const FKEY_NAMES = Array.from({ length: 13 }, (_, n) => `f${n}`);
 function plainLine(
   text: string,
   pos: number,
+  ce: number,
   bodyEnd: number,
   hasNl: boolean,
   lineNo: number,
   col: number,
   split: boolean,
 ): Line {
-  let ce = pos;
-  while (ce < bodyEnd) {
-    const c = text.charCodeAt(ce);
-    if (c === 13 || c === 0) break;
-    ce++;
-  }
   let i = pos;
   let coreIndent = true;
   while (i < ce) {
@@ -271,9 +343,42 @@ function plainLine(
     if (!isCSpace(c)) coreIndent = false;
     i++;
   }
-  if (i === ce) return new Line(text, "blank", pos, lineNo, col, i, i, i, ce, bodyEnd, hasNl, "", split, coreIndent, null);
+  if (i === ce)
+    return new Line(
+      text,
+      "blank",
+      pos,
+      lineNo,
+      col,
+      i,
+      i,
+      i,
+      ce,
+      bodyEnd,
+      hasNl,
+      "",
+      split,
+      coreIndent,
+      null,
+    );
   if (text.charCodeAt(i) === 0x23) {
-    return new Line(text, "comment", pos, lineNo, col, i, i, i, ce, bodyEnd, hasNl, "", split, coreIndent, null);
+    return new Line(
+      text,
+      "comment",
+      pos,
+      lineNo,
+      col,
+      i,
+      i,
+      i,
+      ce,
+      bodyEnd,
+      hasNl,
+      "",
+      split,
+      coreIndent,
+      null,
+    );
   }
   const j = wordEnd(text, i, ce);
   let name = "";
@@ -323,7 +428,23 @@ function plainLine(
     }
   }
   const vs = skipWs(text, kwEnd, ce);
-  return new Line(text, kind, pos, lineNo, col, i, kwEnd, vs, ce, bodyEnd, hasNl, name, split, coreIndent, textEnd);
+  return new Line(
+    text,
+    kind,
+    pos,
+    lineNo,
+    col,
+    i,
+    kwEnd,
+    vs,
+    ce,
+    bodyEnd,
+    hasNl,
+    name,
+    split,
+    coreIndent,
+    textEnd,
+  );
 }
 
 /** Prints one line back to its exact text. */
@@ -358,7 +479,16 @@ export function lineDiagnostic(
   start = keywordOffset(l),
   end = l.offset + printLine(l).length - l.eol.length,
 ): Diagnostic {
-  return { code, severity, message, file, start, end, line: l.line, column: l.column + (start - l.offset) };
+  return {
+    code,
+    severity,
+    message,
+    file,
+    start,
+    end,
+    line: l.line,
+    column: l.column + (start - l.offset),
+  };
 }
 
 /**

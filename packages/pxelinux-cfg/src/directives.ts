@@ -111,7 +111,14 @@ const SHARED_MENU = [
 ] as const;
 
 /** `MENU` sub-keywords only menu.c32/vesamenu.c32 understand; the core reader ignores them. */
-export const MenuOnlyMenu = ["immediate", "noimmediate", "hiddenkey", "clear", "help", "resolution"] as const;
+export const MenuOnlyMenu = [
+  "immediate",
+  "noimmediate",
+  "hiddenkey",
+  "clear",
+  "help",
+  "resolution",
+] as const;
 
 /** Which reader(s) act on a directive. */
 export type DirectiveReaders = "both" | "core" | "menu";

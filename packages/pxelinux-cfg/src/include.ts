@@ -28,7 +28,7 @@ export function includeNames(cfg: ConfigFile): string[] {
   const lines = cfg.lines;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
-    if (!l || l.kind !== "directive") continue;
+    if (l?.kind !== "directive") continue;
     if (l.textEnd !== null) {
       i = l.textEnd < 0 ? lines.length : l.textEnd;
       continue;
@@ -46,7 +46,11 @@ export function includeNames(cfg: ConfigFile): string[] {
  * PXELINUX does (relative to the path prefix, never to the including file's directory).
  * Never throws for missing or unreadable files; those are reported by {@link buildModel}.
  */
-export async function loadConfig(entry: string, resolver: IncludeResolver, opts: LoadOptions = {}): Promise<LoadedConfig> {
+export async function loadConfig(
+  entry: string,
+  resolver: IncludeResolver,
+  opts: LoadOptions = {},
+): Promise<LoadedConfig> {
   const cwd = opts.cwd ?? "::";
   const maxFiles = opts.maxFiles ?? 1000;
   const files = new Map<string, ConfigFile | undefined>();

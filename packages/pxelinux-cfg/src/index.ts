@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { isPxelinuxCfgError, PxelinuxCfgError } from "./errors.js";
+
 export {
   type ConfigFile,
   type CstLine,
@@ -15,8 +15,10 @@ export {
   syntaxDiagnostics,
 } from "./cst.js";
 export { type Diagnostic, DiagnosticCode, type Severity } from "./diagnostics.js";
-export { Directives, type DirectiveReaders, type KernelType, KernelTypes } from "./directives.js";
+export { type DirectiveReaders, Directives, type KernelType, KernelTypes } from "./directives.js";
+export { isPxelinuxCfgError, PxelinuxCfgError } from "./errors.js";
 export { type IncludeResolver, includeNames, type LoadOptions, loadConfig } from "./include.js";
+export { formatText, lintText } from "./lint.js";
 export {
   bootifString,
   configLookupOrder,
@@ -43,13 +45,13 @@ export {
   type MenuModel,
   type ModelOptions,
   modelFromText,
+  moduleCandidates,
   type PxelinuxModel,
   type Reader,
   type SeparatorEntry,
   type SourceRef,
   type SubmenuEntry,
 } from "./model.js";
-export { formatText, lintText } from "./lint.js";
 export {
   type ConversionNote,
   type ItemMapping,

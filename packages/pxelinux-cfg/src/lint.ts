@@ -58,7 +58,14 @@ const LABEL_MEMBERS = new Set([
 ]);
 
 /** Ends a label block. */
-const LABEL_CLOSERS = new Set(["label", "menu begin", "menu end", "menu separator", "include", "menu include"]);
+const LABEL_CLOSERS = new Set([
+  "label",
+  "menu begin",
+  "menu end",
+  "menu separator",
+  "include",
+  "menu include",
+]);
 
 function utf8Length(s: string): number {
   let n = 0;

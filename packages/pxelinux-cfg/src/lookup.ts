@@ -54,7 +54,10 @@ export function derivePathPrefix(bootFile: string): string {
  * {@link derivePathPrefix} of the boot file; a prefix that is not a URL or `host::path` becomes
  * `::<prefix>` (an absolute TFTP path on the boot server).
  */
-export function pathPrefixCwd(opts: { pathPrefix?: string | undefined; bootFile?: string | undefined }): string {
+export function pathPrefixCwd(opts: {
+  pathPrefix?: string | undefined;
+  bootFile?: string | undefined;
+}): string {
   const raw = opts.pathPrefix ?? derivePathPrefix(opts.bootFile ?? "");
   return urlType(raw) === "suffix" ? `::${raw}` : raw;
 }
@@ -75,7 +78,12 @@ function classify(full: string): ResolvedPath {
   if (t === "old-tftp") {
     const q = full.indexOf("::");
     const host = full.slice(0, q);
-    return { kind: "tftp", name: full, server: host === "" ? undefined : host, path: full.slice(q + 2) };
+    return {
+      kind: "tftp",
+      name: full,
+      server: host === "" ? undefined : host,
+      path: full.slice(q + 2),
+    };
   }
   // A cwd that is neither (only when the caller passes one): treat as a plain TFTP name.
   return { kind: "tftp", name: full, server: undefined, path: full };
@@ -126,7 +134,8 @@ function parseHexBytes(text: string, what: string, sepRe: RegExp): Uint8Array {
   const parts = sepRe.test(clean) ? clean.split(sepRe) : (clean.match(/../g) ?? []);
   const out = new Uint8Array(parts.length);
   parts.forEach((p, i) => {
-    if (!/^[0-9a-fA-F]{1,2}$/.test(p)) throw new PxelinuxCfgError("bad-value", `${what}: "${text}" is not hex bytes`);
+    if (!/^[0-9a-fA-F]{1,2}$/.test(p))
+      throw new PxelinuxCfgError("bad-value", `${what}: "${text}" is not hex bytes`);
     out[i] = Number.parseInt(p, 16);
   });
   return out;
@@ -134,17 +143,20 @@ function parseHexBytes(text: string, what: string, sepRe: RegExp): Uint8Array {
 
 function uuidBytes(u: Uint8Array | string): Uint8Array {
   if (typeof u !== "string") {
-    if (u.length !== 16) throw new PxelinuxCfgError("bad-length", `UUID must be 16 bytes, got ${u.length}`);
+    if (u.length !== 16)
+      throw new PxelinuxCfgError("bad-length", `UUID must be 16 bytes, got ${u.length}`);
     return u;
   }
   const hex = u.replace(/-/g, "");
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new PxelinuxCfgError("bad-value", `UUID "${u}" is not 32 hex digits`);
+  if (!/^[0-9a-fA-F]{32}$/.test(hex))
+    throw new PxelinuxCfgError("bad-value", `UUID "${u}" is not 32 hex digits`);
   return parseHexBytes(hex, "UUID", /\s/);
 }
 
 function ipNumber(ip: string | Uint8Array | number): number {
   if (typeof ip === "number") {
-    if (!Number.isInteger(ip) || ip < 0 || ip > 0xffffffff) throw new PxelinuxCfgError("bad-value", `bad IPv4 ${ip}`);
+    if (!Number.isInteger(ip) || ip < 0 || ip > 0xffffffff)
+      throw new PxelinuxCfgError("bad-value", `bad IPv4 ${ip}`);
     return ip;
   }
   if (typeof ip === "string") {
@@ -153,9 +165,16 @@ function ipNumber(ip: string | Uint8Array | number): number {
     if (parts.length !== 4 || parts.some((p) => p > 255)) {
       throw new PxelinuxCfgError("bad-value", `"${ip}" is not a dotted-quad IPv4 address`);
     }
-    return (((parts[0] ?? 0) << 24) | ((parts[1] ?? 0) << 16) | ((parts[2] ?? 0) << 8) | (parts[3] ?? 0)) >>> 0;
+    return (
+      (((parts[0] ?? 0) << 24) |
+        ((parts[1] ?? 0) << 16) |
+        ((parts[2] ?? 0) << 8) |
+        (parts[3] ?? 0)) >>>
+      0
+    );
   }
-  if (ip.length !== 4) throw new PxelinuxCfgError("bad-length", `IPv4 must be 4 bytes, got ${ip.length}`);
+  if (ip.length !== 4)
+    throw new PxelinuxCfgError("bad-length", `IPv4 must be 4 bytes, got ${ip.length}`);
   return (((ip[0] ?? 0) << 24) | ((ip[1] ?? 0) << 16) | ((ip[2] ?? 0) << 8) | (ip[3] ?? 0)) >>> 0;
 }
 
@@ -186,7 +205,8 @@ export function bootifString(mac: Uint8Array | string, arpType = 1): string {
 export function configLookupOrder(input: LookupInput): LookupResult {
   const cwd = pathPrefixCwd({ pathPrefix: input.pathPrefix, bootFile: input.bootFile });
   const out: LookupCandidate[] = [];
-  const add = (reason: LookupReason, name: string) => out.push({ reason, name, resolved: resolvePath(name, cwd) });
+  const add = (reason: LookupReason, name: string) =>
+    out.push({ reason, name, resolved: resolvePath(name, cwd) });
   if (input.configFile !== undefined) add("option-209", input.configFile);
   if (input.uuid !== undefined) {
     const u = uuidString(input.uuid);

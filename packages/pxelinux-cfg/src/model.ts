@@ -25,7 +25,17 @@ export interface SourceRef {
 }
 
 /** What the image is, after `KERNEL`'s extension rule. */
-export type ImageType = "linux" | "com32" | "fdimage" | "bss" | "boot" | "pxe" | "comboot" | "config" | "localboot" | "none";
+export type ImageType =
+  | "linux"
+  | "com32"
+  | "fdimage"
+  | "bss"
+  | "boot"
+  | "pxe"
+  | "comboot"
+  | "config"
+  | "localboot"
+  | "none";
 
 /** What selecting an entry does. */
 export type EntryAction = "boot" | "goto" | "exit" | "quit" | "help" | "disabled";
@@ -230,7 +240,10 @@ interface MutSubmenu {
   source: SourceRef;
 }
 
-type MutLabel = { -readonly [K in keyof LabelEntry]: LabelEntry[K] } & { menu: MutMenu; targetTag: string | undefined };
+type MutLabel = { -readonly [K in keyof LabelEntry]: LabelEntry[K] } & {
+  menu: MutMenu;
+  targetTag: string | undefined;
+};
 
 interface LabelData {
   label: string;
@@ -355,7 +368,12 @@ class Pass {
     if (this.report) this.diags.push(lineDiagnostic(file, l, code, severity, message));
   }
 
-  newMenu(tag: string, parent: MutMenu | undefined, entry: MutSubmenu | undefined, src: SourceRef | undefined): MutMenu {
+  newMenu(
+    tag: string,
+    parent: MutMenu | undefined,
+    entry: MutSubmenu | undefined,
+    src: SourceRef | undefined,
+  ): MutMenu {
     const m: MutMenu = {
       tag,
       title: "",
@@ -412,7 +430,8 @@ class Pass {
     if (action === "boot") {
       const s = a === "" ? "" : " ";
       const ip = ld.initrd !== undefined ? ` initrd=${ld.initrd}` : "";
-      commandLine = ld.type === "kernel" ? `${words}${s}${a}${ip}` : `.${ld.type} ${words}${s}${a}${ip}`;
+      commandLine =
+        ld.type === "kernel" ? `${words}${s}${a}${ip}` : `.${ld.type} ${words}${s}${a}${ip}`;
     }
     const imageType = imageTypeOf(ld.type, kernel);
     let initrd: string[] = [];
@@ -467,7 +486,8 @@ class Pass {
     m.items.push(e);
     this.all.push(e);
     const defaultable =
-      action === "boot" || (this.reader === "menu" && (action === "goto-unres" || action === "goto"));
+      action === "boot" ||
+      (this.reader === "menu" && (action === "goto-unres" || action === "goto"));
     if (ld.isDefault && defaultable) m.defaultIndex = m.items.length - 1;
   }
 
@@ -508,10 +528,25 @@ class Pass {
     return false;
   }
 
+  canInclude(word: string): boolean {
+    const name = resolvePath(word, this.loaded.cwd).name;
+    return (
+      this.loaded.files.get(name) !== undefined &&
+      !this.stack.includes(name) &&
+      this.stack.length < this.maxDepth
+    );
+  }
+
   includeFile(word: string, file: string, l: CstLine): void {
     const name = resolvePath(word, this.loaded.cwd).name;
     if (this.stack.includes(name)) {
-      this.diag(file, l, DiagnosticCode.IncludeCycle, "warning", `"${word}" is already being read: include cycle skipped`);
+      this.diag(
+        file,
+        l,
+        DiagnosticCode.IncludeCycle,
+        "warning",
+        `"${word}" is already being read: include cycle skipped`,
+      );
       return;
     }
     if (this.stack.length + 1 > this.maxDepth) {
@@ -558,7 +593,14 @@ class Pass {
             text += nul >= 0 ? b.value.slice(0, nul) : b.value + b.eol;
           }
           if (this.ld) this.ld.help = (this.ld.help ?? "") + text;
-          else this.diag(name, l, DiagnosticCode.OrphanHelp, "warning", "TEXT HELP before any LABEL is discarded");
+          else
+            this.diag(
+              name,
+              l,
+              DiagnosticCode.OrphanHelp,
+              "warning",
+              "TEXT HELP before any LABEL is discarded",
+            );
         }
         i = end;
         continue;
@@ -593,7 +635,13 @@ class Pass {
   }
 
   outside(file: string, l: CstLine, what: string): void {
-    this.diag(file, l, DiagnosticCode.OutsideLabel, "warning", `${what} outside a LABEL block is ignored`);
+    this.diag(
+      file,
+      l,
+      DiagnosticCode.OutsideLabel,
+      "warning",
+      `${what} outside a LABEL block is ignored`,
+    );
   }
 
   directive(file: string, l: CstLine): void {
@@ -604,9 +652,11 @@ class Pass {
     }
     const readers = Directives.get(name);
     const v = l.value;
-    const src = { file, line: l.line };
     if (readers === "core" && this.reader === "menu") {
-      if (this.hasUi && (name === "prompt" || name === "noescape" || name === "nocomplete" || name === "onerror")) {
+      if (
+        this.hasUi &&
+        (name === "prompt" || name === "noescape" || name === "nocomplete" || name === "onerror")
+      ) {
         this.diag(
           file,
           l,
@@ -618,7 +668,13 @@ class Pass {
       return;
     }
     if (readers === "menu" && this.reader === "core") {
-      this.diag(file, l, DiagnosticCode.IgnoredByReader, "warning", `${l.keyword} is read only by menu.c32/vesamenu.c32`);
+      this.diag(
+        file,
+        l,
+        DiagnosticCode.IgnoredByReader,
+        "warning",
+        `${l.keyword} is read only by menu.c32/vesamenu.c32`,
+      );
       return;
     }
     const ld = this.ld;
@@ -642,7 +698,8 @@ class Pass {
         return;
       case "menu default":
         if (ld) ld.isDefault = true;
-        else if (m.parentEntry && m.parent) m.parent.defaultIndex = m.parent.items.indexOf(m.parentEntry);
+        else if (m.parentEntry && m.parent)
+          m.parent.defaultIndex = m.parent.items.indexOf(m.parentEntry);
         else this.outside(file, l, "MENU DEFAULT");
         return;
       case "menu hide":
@@ -664,7 +721,19 @@ class Pass {
       case "menu include": {
         const word = firstWord(v);
         const tag = afterFirstWord(v);
-        if (tag !== "") {
+        if (tag !== "" && this.reader === "core" && !this.canInclude(word)) {
+          // do_include_menu() opens the file first: nothing (not even the submenu) without it.
+          this.includeFile(word, file, l);
+          if (!this.standalone) {
+            this.diag(
+              file,
+              l,
+              DiagnosticCode.ReaderDisagreement,
+              "warning",
+              `MENU INCLUDE of a missing file: menu.c32 still shows an empty submenu "${tag}", the core reader none`,
+            );
+          }
+        } else if (tag !== "") {
           this.record();
           this.beginSubmenu(tag, file, l);
           this.includeFile(word, file, l);
@@ -678,7 +747,7 @@ class Pass {
         return;
       case "menu separator":
         this.record();
-        m.items.push({ kind: "separator", source: src });
+        m.items.push({ kind: "separator", source: { file, line: l.line } });
         return;
       case "menu disable":
       case "menu disabled":
@@ -727,7 +796,13 @@ class Pass {
             ld.target = m.parent.tag;
           }
         } else if (ld) {
-          this.diag(file, l, DiagnosticCode.ExitOutsideSubmenu, "warning", "MENU EXIT outside a submenu is ignored");
+          this.diag(
+            file,
+            l,
+            DiagnosticCode.ExitOutsideSubmenu,
+            "warning",
+            "MENU EXIT outside a submenu is ignored",
+          );
         } else this.outside(file, l, "MENU EXIT");
         return;
       case "menu start":
@@ -801,7 +876,7 @@ class Pass {
           target: undefined,
           exitTo: undefined,
           helpBackground: undefined,
-          source: src,
+          source: { file, line: l.line },
           line: l,
           file,
         };
@@ -902,7 +977,10 @@ class Pass {
       default:
         if (/^f\d+$/.test(name)) {
           const n = Number(name.slice(1));
-          this.fkeys.set(n, { file: firstWord(v), background: firstWord(afterFirstWord(v)) || undefined });
+          this.fkeys.set(n, {
+            file: firstWord(v),
+            background: firstWord(afterFirstWord(v)) || undefined,
+          });
         }
         return;
     }
@@ -967,7 +1045,13 @@ function runPass(
   readerKnown = true,
   scanOnly = false,
 ): Pass {
-  const p = new Pass(loaded, reader, opts.maxIncludeDepth ?? MAX_INCLUDE_DEPTH, opts.standalone ?? false, report);
+  const p = new Pass(
+    loaded,
+    reader,
+    opts.maxIncludeDepth ?? MAX_INCLUDE_DEPTH,
+    opts.standalone ?? false,
+    report,
+  );
   p.readerKnown = readerKnown;
   p.scanOnly = scanOnly;
   const main = loaded.files.get(loaded.entry);
@@ -979,7 +1063,8 @@ function runPass(
 function chooseReader(core: Pass): { reader: Reader; reason: string; known: boolean } {
   if (core.ui !== undefined) {
     const mod = firstWord(core.ui);
-    if (MENU_MODULE.test(mod)) return { reader: "menu", reason: `UI ${mod} runs the menu reader`, known: true };
+    if (MENU_MODULE.test(mod))
+      return { reader: "menu", reason: `UI ${mod} runs the menu reader`, known: true };
     return {
       reader: "core",
       reason: `UI ${mod} is not menu.c32/vesamenu.c32; modelled with the core reader`,
@@ -1095,9 +1180,29 @@ export function buildModel(loaded: LoadedConfig, opts: ModelOptions = {}): Pxeli
  * Model of one config text on its own (no INCLUDE is followed). Useful for linting a fragment
  * and for benchmarks. `name` is the file name used in diagnostics.
  */
-export function modelFromText(text: string, opts: ModelOptions & { name?: string; cwd?: string } = {}): PxelinuxModel {
+export function modelFromText(
+  text: string,
+  opts: ModelOptions & { name?: string; cwd?: string } = {},
+): PxelinuxModel {
   const cwd = opts.cwd ?? "::";
   const name = opts.name ?? "";
   const files = new Map<string, ConfigFile | undefined>([[name, parse(text)]]);
   return buildModel({ entry: name, files, errors: new Map(), cwd }, { standalone: true, ...opts });
+}
+
+/**
+ * Where syslinux looks for a COM32 module named `name`: a bare name is tried in the working
+ * directory, then in each `PATH` directory; a name with a `/` or a `::`/URL form only as given.
+ */
+export function moduleCandidates(
+  name: string,
+  model: Pick<PxelinuxModel, "cwd" | "path">,
+): ResolvedPath[] {
+  const out = [resolvePath(name, model.cwd)];
+  if (name.includes("/") || name.includes("::") || name.includes("://")) return out;
+  for (const dir of model.path) {
+    if (dir === "") continue;
+    out.push(resolvePath(dir.endsWith("/") ? dir + name : `${dir}/${name}`, model.cwd));
+  }
+  return out;
 }

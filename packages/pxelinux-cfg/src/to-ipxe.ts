@@ -4,7 +4,13 @@
  * same default and timeout), one `:label` section per bootable entry, kernels and initrds
  * fetched over HTTP from `baseUrl` (which stands for the TFTP root).
  */
-import { buildScript, type CommandSpec, type MenuGapSpec, type MenuItemSpec, type StatementSpec } from "@pxe/ipxe-script";
+import {
+  buildScript,
+  type CommandSpec,
+  type MenuGapSpec,
+  type MenuItemSpec,
+  type StatementSpec,
+} from "@pxe/ipxe-script";
 import { firstWord } from "./chars.js";
 import type { ResolvedPath } from "./lookup.js";
 import type { LabelEntry, MenuModel, PxelinuxModel } from "./model.js";
@@ -72,10 +78,11 @@ export function itemText(displayName: string): string {
 }
 
 /** IPAPPEND bits iPXE can reproduce with its own settings. */
+const ref = (name: string): string => `$\{${name}}`;
 const IPAPPEND_ARGS: readonly [number, string][] = [
-  [1, "ip=${ip}:${next-server}:${gateway}:${netmask}"],
-  [2, "BOOTIF=01-${mac:hexhyp}"],
-  [4, "SYSUUID=${uuid}"],
+  [1, `ip=${ref("ip")}:${ref("next-server")}:${ref("gateway")}:${ref("netmask")}`],
+  [2, `BOOTIF=01-${ref("mac:hexhyp")}`],
+  [4, `SYSUUID=${ref("uuid")}`],
 ];
 
 /**
@@ -96,15 +103,20 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
   };
   const menuNames = new Map<MenuModel, string>();
   const menus = model.menus.filter((m) => m !== model.hidden);
-  for (const m of menus) menuNames.set(m, unique(m === model.root ? "menu-top" : `menu-${sanitize(m.tag)}`));
+  for (const m of menus)
+    menuNames.set(m, unique(m === model.root ? "menu-top" : `menu-${sanitize(m.tag)}`));
   const labels = new Map<LabelEntry, string>();
   for (const e of model.labels) labels.set(e, unique(`pl-${sanitize(e.label)}`));
   const menuOf = (m: MenuModel | undefined): string => (m && menuNames.get(m)) ?? "menu-top";
 
   const body: StatementSpec[] = [];
   const items: ItemMapping[] = [];
-  body.push({ type: "comment", text: `converted from PXELINUX by @pxe/pxelinux-cfg (${model.reader} reader)` });
-  if (model.say.length > 0) for (const s of model.say) body.push({ type: "command", name: "echo", args: splitArgs(s) });
+  body.push({
+    type: "comment",
+    text: `converted from PXELINUX by @pxe/pxelinux-cfg (${model.reader} reader)`,
+  });
+  if (model.say.length > 0)
+    for (const s of model.say) body.push({ type: "command", name: "echo", args: splitArgs(s) });
 
   // The core reader boots DEFAULT at once when PROMPT is 0 and no menu UI runs.
   if (model.reader === "core" && model.prompt === 0 && model.defaultEntry) {
@@ -121,7 +133,14 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
       if (!it) continue;
       if (it.kind === "separator") {
         its.push({ type: "gap" });
-        items.push({ menu: m.tag, ipxeMenu: name, kind: "separator", label: undefined, item: undefined, text: "" });
+        items.push({
+          menu: m.tag,
+          ipxeMenu: name,
+          kind: "separator",
+          label: undefined,
+          item: undefined,
+          text: "",
+        });
         continue;
       }
       const text = itemText(it.displayName);
@@ -129,20 +148,50 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
         const target = menuOf(it.menu);
         its.push(item(target, text, it.hotkey, it.isDefault));
         if (it.isDefault) def = target;
-        if (it.passwd) notes.push({ severity: "warning", message: `submenu "${text}": MENU PASSWD is not converted` });
-        items.push({ menu: m.tag, ipxeMenu: name, kind: "submenu", label: undefined, item: target, text });
+        if (it.passwd)
+          notes.push({
+            severity: "warning",
+            message: `submenu "${text}": MENU PASSWD is not converted`,
+          });
+        items.push({
+          menu: m.tag,
+          ipxeMenu: name,
+          kind: "submenu",
+          label: undefined,
+          item: target,
+          text,
+        });
         continue;
       }
       if (it.action === "disabled") {
         its.push(text === "" ? { type: "gap" } : { type: "gap", text });
-        items.push({ menu: m.tag, ipxeMenu: name, kind: "disabled", label: it.label, item: undefined, text });
+        items.push({
+          menu: m.tag,
+          ipxeMenu: name,
+          kind: "disabled",
+          label: it.label,
+          item: undefined,
+          text,
+        });
         continue;
       }
       const target = labels.get(it) as string;
       its.push(item(target, text, it.hotkey, it.isDefault));
       if (it.isDefault) def = target;
-      if (it.passwd) notes.push({ severity: "warning", message: "MENU PASSWD is not converted", label: it.label });
-      items.push({ menu: m.tag, ipxeMenu: name, kind: "label", label: it.label, item: target, text });
+      if (it.passwd)
+        notes.push({
+          severity: "warning",
+          message: "MENU PASSWD is not converted",
+          label: it.label,
+        });
+      items.push({
+        menu: m.tag,
+        ipxeMenu: name,
+        kind: "label",
+        label: it.label,
+        item: target,
+        text,
+      });
     }
     // ONTIMEOUT naming an entry of this menu: that is what a timeout boots.
     if (m.onTimeout !== undefined) {
@@ -161,7 +210,9 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
     body.push({ type: "blank" }, { type: "label", name });
     const timeout = m.timeout !== undefined && m.timeout > 0 ? m.timeout * 100 : undefined;
     const cancel: CommandSpec =
-      m.parent !== undefined ? { type: "command", name: "goto", args: [menuOf(m.parent)] } : { type: "command", name: "shell" };
+      m.parent !== undefined
+        ? { type: "command", name: "goto", args: [menuOf(m.parent)] }
+        : { type: "command", name: "shell" };
     body.push({
       type: "menu",
       name,
@@ -173,7 +224,11 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
       onCancel: cancel,
       dispatch: true,
     });
-    if (m.masterPassword) notes.push({ severity: "warning", message: `menu ${m.tag}: MENU MASTER PASSWD is not converted` });
+    if (m.masterPassword)
+      notes.push({
+        severity: "warning",
+        message: `menu ${m.tag}: MENU MASTER PASSWD is not converted`,
+      });
   }
 
   for (const e of model.labels) {
@@ -183,12 +238,21 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
     body.push(...entryBody(e, back, opts.baseUrl, notes, menuOf, model));
   }
   const helps = model.labels.filter((e) => e.help !== undefined).length;
-  if (helps > 0) notes.push({ severity: "info", message: `TEXT HELP of ${helps} entries is not shown by iPXE menus` });
+  if (helps > 0)
+    notes.push({
+      severity: "info",
+      message: `TEXT HELP of ${helps} entries is not shown by iPXE menus`,
+    });
   const script = buildScript({ body });
   return { script, body, items, labels, notes };
 }
 
-function item(name: string, text: string, hotkey: string | undefined, isDefault: boolean): MenuItemSpec {
+function item(
+  name: string,
+  text: string,
+  hotkey: string | undefined,
+  isDefault: boolean,
+): MenuItemSpec {
   return {
     type: "item",
     name,
@@ -203,12 +267,22 @@ function findMenu(model: PxelinuxModel, e: LabelEntry): MenuModel {
   return model.root;
 }
 
-function unsupported(e: LabelEntry, why: string, back: string, notes: ConversionNote[]): StatementSpec[] {
+function unsupported(
+  e: LabelEntry,
+  why: string,
+  back: string,
+  notes: ConversionNote[],
+): StatementSpec[] {
   notes.push({ severity: "warning", message: why, label: e.label });
   return [
     { type: "comment", text: `PXELINUX: ${e.commandLine ?? e.label}` },
     { type: "command", name: "echo", args: splitArgs(`${why} (PXELINUX entry ${e.label})`) },
-    { type: "command", name: "prompt", args: splitArgs("Press any key to return to the menu"), onFailure: "ignore" },
+    {
+      type: "command",
+      name: "prompt",
+      args: splitArgs("Press any key to return to the menu"),
+      onFailure: "ignore",
+    },
     { type: "command", name: "goto", args: [back] },
   ];
 }
@@ -230,7 +304,12 @@ function entryBody(
     case "disabled":
       return [{ type: "command", name: "goto", args: [back] }];
     case "help":
-      return unsupported(e, `MENU HELP ${e.target ?? ""} (a help screen) has no iPXE equivalent`, back, notes);
+      return unsupported(
+        e,
+        `MENU HELP ${e.target ?? ""} (a help screen) has no iPXE equivalent`,
+        back,
+        notes,
+      );
     default:
       break;
   }
@@ -252,16 +331,28 @@ function entryBody(
       for (const w of rest) args.push(literal(w));
       for (const [bit, arg] of IPAPPEND_ARGS) if (e.ipappend & bit) args.push(arg);
       if (e.ipappend & ~7) {
-        notes.push({ severity: "warning", message: `SYSAPPEND bits 0x${(e.ipappend & ~7).toString(16)} (DMI strings) are not converted`, label: e.label });
+        notes.push({
+          severity: "warning",
+          message: `SYSAPPEND bits 0x${(e.ipappend & ~7).toString(16)} (DMI strings) are not converted`,
+          label: e.label,
+        });
       }
       const out: StatementSpec[] = [{ type: "command", name: "kernel", args }];
       for (const p of e.initrdPaths) out.push({ type: "command", name: "initrd", args: [url(p)] });
-      out.push({ type: "command", name: "boot", onFailure: { type: "command", name: "goto", args: [back] } });
+      out.push({
+        type: "command",
+        name: "boot",
+        onFailure: { type: "command", name: "goto", args: [back] },
+      });
       return out;
     }
     case "pxe":
       return [
-        { type: "command", name: "chain", args: [url(e.kernelPath), ...splitArgs(`${e.kernelArgs} ${e.append ?? ""}`)] },
+        {
+          type: "command",
+          name: "chain",
+          args: [url(e.kernelPath), ...splitArgs(`${e.kernelArgs} ${e.append ?? ""}`)],
+        },
         { type: "command", name: "goto", args: [back] },
       ];
     case "localboot":
@@ -271,7 +362,11 @@ function entryBody(
       const args = splitArgs(`${e.kernelArgs} ${e.append ?? ""}`);
       if (mod === "reboot.c32") return [{ type: "command", name: "reboot" }];
       if (mod === "poweroff.c32") return [{ type: "command", name: "poweroff" }];
-      if (mod === "chain.c32" && /^hd\d+$/.test(args[0] ?? "") && (args.length === 1 || args[1] === "0")) {
+      if (
+        mod === "chain.c32" &&
+        /^hd\d+$/.test(args[0] ?? "") &&
+        (args.length === 1 || args[1] === "0")
+      ) {
         const drive = 0x80 + Number((args[0] as string).slice(2));
         return [
           { type: "command", name: "sanboot", options: { "no-describe": true, drive } },
@@ -279,12 +374,22 @@ function entryBody(
         ];
       }
       if (mod === "menu.c32" || mod === "vesamenu.c32") {
-        return unsupported(e, `${e.kernel} with another config (${args.join(" ")}) has no iPXE equivalent; convert that config too`, back, notes);
+        return unsupported(
+          e,
+          `${e.kernel} with another config (${args.join(" ")}) has no iPXE equivalent; convert that config too`,
+          back,
+          notes,
+        );
       }
       return unsupported(e, `COM32 module ${e.kernel} cannot run under iPXE`, back, notes);
     }
     case "config":
-      return unsupported(e, `CONFIG ${e.kernel} (load another PXELINUX config) has no iPXE equivalent; convert that config too`, back, notes);
+      return unsupported(
+        e,
+        `CONFIG ${e.kernel} (load another PXELINUX config) has no iPXE equivalent; convert that config too`,
+        back,
+        notes,
+      );
     default:
       return unsupported(e, `${e.imageType} image ${e.kernel} is not converted`, back, notes);
   }

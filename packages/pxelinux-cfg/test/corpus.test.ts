@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { buildModel, formatText, lintText, loadConfig, modelFromText, parse, print } from "@pxe/pxelinux-cfg";
+import {
+  buildModel,
+  formatText,
+  lintText,
+  loadConfig,
+  modelFromText,
+  parse,
+  print,
+} from "@pxe/pxelinux-cfg";
 import { describe, expect, it } from "vitest";
 import { corpusDir, corpusResolver, haveCorpus, manifest, readCorpus } from "./corpus-helpers.js";
 
@@ -54,7 +62,16 @@ describe.skipIf(!haveCorpus)("pxelinux corpus", () => {
     const a = buildModel(await loadConfig("archiso_pxe.cfg", corpusResolver(arch, rows)));
     expect(a.reader).toBe("menu");
     expect(a.files).toHaveLength(4);
-    expect(a.labels.map((l) => l.label)).toEqual(["arch_nbd", "arch_nfs", "arch_http", "existing", "memtest", "hdt", "reboot", "poweroff"]);
+    expect(a.labels.map((l) => l.label)).toEqual([
+      "arch_nbd",
+      "arch_nfs",
+      "arch_http",
+      "existing",
+      "memtest",
+      "hdt",
+      "reboot",
+      "poweroff",
+    ]);
     const nbd = a.labels[0];
     expect(nbd?.kernelPath?.name).toBe("::/%INSTALL_DIR%/boot/%ARCH%/vmlinuz-linux");
     expect(nbd?.initrd).toEqual(["::/%INSTALL_DIR%/boot/%ARCH%/initramfs-linux.img"]);
@@ -63,14 +80,18 @@ describe.skipIf(!haveCorpus)("pxelinux corpus", () => {
     expect(d.reader).toBe("menu");
     expect(d.root.title).toBe("Boot menu\u0007");
     // live.cfg is generated from live.cfg.in at build time: missing here, a warning
-    expect(d.diagnostics.filter((x) => x.severity !== "info").map((x) => x.code)).toEqual(["include-not-found"]);
-    const adv = d.root.items.find((i) => i.kind === "submenu");
-    expect(adv?.kind === "submenu" && adv.menu.items.map((i) => (i.kind === "label" ? i.label : i.kind))).toEqual([
-      "mainmenu",
-      "hdt",
-      "memtest",
+    expect(d.diagnostics.filter((x) => x.severity !== "info").map((x) => x.code)).toEqual([
+      "include-not-found",
     ]);
-    expect(d.root.items.map((i) => (i.kind === "label" ? i.label : i.kind))).toEqual(["install", "installgui", "submenu"]);
+    const adv = d.root.items.find((i) => i.kind === "submenu");
+    expect(
+      adv?.kind === "submenu" && adv.menu.items.map((i) => (i.kind === "label" ? i.label : i.kind)),
+    ).toEqual(["mainmenu", "hdt", "memtest"]);
+    expect(d.root.items.map((i) => (i.kind === "label" ? i.label : i.kind))).toEqual([
+      "install",
+      "installgui",
+      "submenu",
+    ]);
   });
 
   it("format keeps every corpus file's meaning and is idempotent", () => {
@@ -81,9 +102,10 @@ describe.skipIf(!haveCorpus)("pxelinux corpus", () => {
       for (const reader of ["core", "menu"] as const) {
         const a = modelFromText(t, { reader });
         const b = modelFromText(f, { reader });
-        expect(b.labels.map((l) => [l.label, l.commandLine, l.displayName, l.help]), r.file).toEqual(
-          a.labels.map((l) => [l.label, l.commandLine, l.displayName, l.help]),
-        );
+        expect(
+          b.labels.map((l) => [l.label, l.commandLine, l.displayName, l.help]),
+          r.file,
+        ).toEqual(a.labels.map((l) => [l.label, l.commandLine, l.displayName, l.help]));
       }
     }
   });

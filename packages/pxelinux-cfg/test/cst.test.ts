@@ -107,7 +107,13 @@ describe("parse: keywords", () => {
   it("reads TEXT HELP ... ENDTEXT with raw bodies", () => {
     const t = "LABEL a\nTEXT HELP\n  Some help\r\n\tENDTEXT\nKERNEL k\n";
     const f = parse(t);
-    expect(f.lines.map((l) => l.kind)).toEqual(["directive", "directive", "text-body", "text-end", "directive"]);
+    expect(f.lines.map((l) => l.kind)).toEqual([
+      "directive",
+      "directive",
+      "text-body",
+      "text-end",
+      "directive",
+    ]);
     expect(f.lines[2]?.value).toBe("  Some help\r");
     expect(f.lines[1]?.textEnd).toBe(3);
     expect(print(f)).toBe(t);
@@ -123,7 +129,14 @@ describe("parse: keywords", () => {
   it("reports unknown keywords as warnings with position", () => {
     const d = syntaxDiagnostics(parse("LABEL a\n  fdtdir /dtbs\n"));
     expect(d).toEqual([
-      expect.objectContaining({ code: "unknown-keyword", severity: "warning", line: 2, column: 3, start: 10, end: 16 }),
+      expect.objectContaining({
+        code: "unknown-keyword",
+        severity: "warning",
+        line: 2,
+        column: 3,
+        start: 10,
+        end: 16,
+      }),
     ]);
   });
 });

@@ -11,37 +11,63 @@ function fsResolver(files: Record<string, string>, calls: string[] = []): Includ
 describe("INCLUDE resolution", () => {
   it("splices included files as if concatenated, relative to the path prefix", async () => {
     const files = {
-      "/tftp/pxelinux.cfg/default": "UI menu.c32\nINCLUDE menus/head.cfg\nLABEL a\nINCLUDE menus/tail.cfg\n",
+      "/tftp/pxelinux.cfg/default":
+        "UI menu.c32\nINCLUDE menus/head.cfg\nLABEL a\nINCLUDE menus/tail.cfg\n",
       "/tftp/menus/head.cfg": "MENU TITLE Lab\n",
       "/tftp/menus/tail.cfg": "  KERNEL vmlinuz\nLABEL b\n",
     };
     const calls: string[] = [];
-    const loaded = await loadConfig("pxelinux.cfg/default", fsResolver(files, calls), { cwd: "::/tftp/" });
-    expect(calls).toEqual(["::/tftp/pxelinux.cfg/default", "::/tftp/menus/head.cfg", "::/tftp/menus/tail.cfg"]);
+    const loaded = await loadConfig("pxelinux.cfg/default", fsResolver(files, calls), {
+      cwd: "::/tftp/",
+    });
+    expect(calls).toEqual([
+      "::/tftp/pxelinux.cfg/default",
+      "::/tftp/menus/head.cfg",
+      "::/tftp/menus/tail.cfg",
+    ]);
     const m = buildModel(loaded);
     expect(m.root.title).toBe("Lab");
     expect(m.labels.map((l) => [l.label, l.kernel])).toEqual([
       ["a", "vmlinuz"],
       ["b", "b"],
     ]);
-    expect(m.files).toEqual(["::/tftp/pxelinux.cfg/default", "::/tftp/menus/head.cfg", "::/tftp/menus/tail.cfg"]);
+    expect(m.files).toEqual([
+      "::/tftp/pxelinux.cfg/default",
+      "::/tftp/menus/head.cfg",
+      "::/tftp/menus/tail.cfg",
+    ]);
     expect(m.diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
   });
 
   it("MENU INCLUDE with a tag (and INCLUDE with a tag in menu.c32) wraps the file in a submenu", async () => {
-    const files = { "/main": "UI menu.c32\nMENU INCLUDE tools.cfg Tools\nINCLUDE tools.cfg More\n", "tools.cfg": "LABEL hdt\n" };
+    const files = {
+      "/main": "UI menu.c32\nMENU INCLUDE tools.cfg Tools\nINCLUDE tools.cfg More\n",
+      "tools.cfg": "LABEL hdt\n",
+    };
     const m = buildModel(await loadConfig("::/main", fsResolver(files)));
-    expect(m.root.items.map((i) => (i.kind === "submenu" ? i.displayName : i.kind))).toEqual(["Tools", "More"]);
+    expect(m.root.items.map((i) => (i.kind === "submenu" ? i.displayName : i.kind))).toEqual([
+      "Tools",
+      "More",
+    ]);
     const core = buildModel(await loadConfig("::/main", fsResolver(files)), { reader: "core" });
     expect(core.root.items.map((i) => i.kind)).toEqual(["submenu", "label"]);
     expect(core.labels.map((l) => l.label)).toEqual(["hdt", "hdt"]);
-    expect(m.menus.map((x) => [x.tag, x.items.length])).toEqual([[".top", 2], [".hidden", 0], ["Tools", 1], ["More", 1]]);
+    expect(m.menus.map((x) => [x.tag, x.items.length])).toEqual([
+      [".top", 2],
+      [".hidden", 0],
+      ["Tools", 1],
+      ["More", 1],
+    ]);
   });
 
   it("reports a missing include as a warning and goes on", async () => {
-    const m = buildModel(await loadConfig("::/main", fsResolver({ "/main": "INCLUDE gtk.cfg\nLABEL a\n" })));
+    const m = buildModel(
+      await loadConfig("::/main", fsResolver({ "/main": "INCLUDE gtk.cfg\nLABEL a\n" })),
+    );
     expect(m.labels).toHaveLength(1);
-    expect(m.diagnostics.map((d) => [d.severity, d.code, d.line])).toEqual([["warning", "include-not-found", 1]]);
+    expect(m.diagnostics.map((d) => [d.severity, d.code, d.line])).toEqual([
+      ["warning", "include-not-found", 1],
+    ]);
   });
 
   it("records resolver failures as missing files", async () => {
@@ -78,5 +104,19 @@ describe("INCLUDE resolution", () => {
     const endless: IncludeResolver = async () => `INCLUDE f${n++}\nINCLUDE g${n++}\n`;
     const loaded = await loadConfig("start", endless, { maxFiles: 50 });
     expect(loaded.files.size).toBe(50);
+  });
+});
+
+describe("readers and missing tagged includes", () => {
+  it("MENU INCLUDE of a missing file: an empty submenu in menu.c32, nothing in the core", async () => {
+    const files = { "/main": "MENU INCLUDE nope.cfg Extras\nLABEL a\n" };
+    const menu = buildModel(await loadConfig("::/main", fsResolver(files)), { reader: "menu" });
+    expect(menu.root.items.map((i) => i.kind)).toEqual(["submenu", "label"]);
+    const core = buildModel(await loadConfig("::/main", fsResolver(files)), { reader: "core" });
+    expect(core.root.items.map((i) => i.kind)).toEqual(["label"]);
+    expect(core.diagnostics.map((d) => d.code)).toEqual([
+      "include-not-found",
+      "reader-disagreement",
+    ]);
   });
 });

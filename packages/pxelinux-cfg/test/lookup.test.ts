@@ -21,7 +21,9 @@ describe("path prefix", () => {
   it("turns a non-URL prefix into ::prefix; option 210 wins", () => {
     expect(pathPrefixCwd({ bootFile: "/tftpboot/pxelinux.0" })).toBe("::/tftpboot/");
     expect(pathPrefixCwd({ bootFile: "pxelinux.0" })).toBe("::");
-    expect(pathPrefixCwd({ bootFile: "x/pxelinux.0", pathPrefix: "http://h/p/" })).toBe("http://h/p/");
+    expect(pathPrefixCwd({ bootFile: "x/pxelinux.0", pathPrefix: "http://h/p/" })).toBe(
+      "http://h/p/",
+    );
     expect(pathPrefixCwd({ pathPrefix: "srv::/boot/" })).toBe("srv::/boot/");
   });
 
@@ -34,8 +36,17 @@ describe("path prefix", () => {
       server: undefined,
       path: "/abs/vmlinuz",
     });
-    expect(resolvePath("10.0.0.2::img", "::/x/")).toEqual({ kind: "tftp", name: "10.0.0.2::img", server: "10.0.0.2", path: "img" });
-    expect(resolvePath("http://h/k", "::/x/")).toEqual({ kind: "url", name: "http://h/k", url: "http://h/k" });
+    expect(resolvePath("10.0.0.2::img", "::/x/")).toEqual({
+      kind: "tftp",
+      name: "10.0.0.2::img",
+      server: "10.0.0.2",
+      path: "img",
+    });
+    expect(resolvePath("http://h/k", "::/x/")).toEqual({
+      kind: "url",
+      name: "http://h/k",
+      url: "http://h/k",
+    });
     expect(resolvePath("k", "http://h/boot/").name).toBe("http://h/boot/k");
     expect(resolvePath("a:b", "::/x/").name).toBe("::/x/a:b");
   });
@@ -83,7 +94,10 @@ describe("config lookup order", () => {
       arpType: 6,
       ip: new Uint8Array([10, 0, 0, 1]),
     });
-    expect(r.candidates.map((c) => c.name).slice(0, 2)).toEqual(["pxelinux.cfg/06-01-02-03-04-05-06", "pxelinux.cfg/0A000001"]);
+    expect(r.candidates.map((c) => c.name).slice(0, 2)).toEqual([
+      "pxelinux.cfg/06-01-02-03-04-05-06",
+      "pxelinux.cfg/0A000001",
+    ]);
     expect(r.candidates[0]?.resolved).toEqual({
       kind: "tftp",
       name: "::pxelinux.cfg/06-01-02-03-04-05-06",
@@ -94,8 +108,12 @@ describe("config lookup order", () => {
 
   it("an absolute option 209 still gets the prefix, a ::path does not", () => {
     const base = { mac: "00:11:22:33:44:55", ip: 0x0a000001, bootFile: "/t/pxelinux.0" };
-    expect(configLookupOrder({ ...base, configFile: "/etc/x.cfg" }).candidates[0]?.resolved.name).toBe("::/t//etc/x.cfg");
-    expect(configLookupOrder({ ...base, configFile: "::/etc/x.cfg" }).candidates[0]?.resolved.name).toBe("::/etc/x.cfg");
+    expect(
+      configLookupOrder({ ...base, configFile: "/etc/x.cfg" }).candidates[0]?.resolved.name,
+    ).toBe("::/t//etc/x.cfg");
+    expect(
+      configLookupOrder({ ...base, configFile: "::/etc/x.cfg" }).candidates[0]?.resolved.name,
+    ).toBe("::/etc/x.cfg");
   });
 
   it("throws a typed error for malformed inputs", () => {

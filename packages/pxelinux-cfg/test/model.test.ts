@@ -1,8 +1,15 @@
-import { type LabelEntry, type MenuItem, modelFromText, type SubmenuEntry } from "@pxe/pxelinux-cfg";
+import {
+  type LabelEntry,
+  type MenuItem,
+  modelFromText,
+  moduleCandidates,
+  type SubmenuEntry,
+} from "@pxe/pxelinux-cfg";
 import { describe, expect, it } from "vitest";
 
 const label = (items: readonly MenuItem[], i: number) => items[i] as LabelEntry;
-const codes = (t: string, o = {}) => modelFromText(t, o).diagnostics.map((d) => `${d.severity}:${d.code}`);
+const codes = (t: string, o = {}) =>
+  modelFromText(t, o).diagnostics.map((d) => `${d.severity}:${d.code}`);
 
 describe("model: labels and command lines", () => {
   it("builds the command line as record() does", () => {
@@ -28,7 +35,9 @@ describe("model: labels and command lines", () => {
   });
 
   it("derives the image type from KERNEL's extension (case-sensitive)", () => {
-    const m = modelFromText("LABEL a\nKERNEL menu.c32\nLABEL b\nKERNEL pxelinux.0\nLABEL c\nKERNEL x.C32\nLABEL d\nKERNEL fd.img\n");
+    const m = modelFromText(
+      "LABEL a\nKERNEL menu.c32\nLABEL b\nKERNEL pxelinux.0\nLABEL c\nKERNEL x.C32\nLABEL d\nKERNEL fd.img\n",
+    );
     expect(m.labels.map((l) => l.imageType)).toEqual(["com32", "pxe", "linux", "fdimage"]);
   });
 
@@ -40,7 +49,9 @@ describe("model: labels and command lines", () => {
   });
 
   it("takes initrd= from APPEND before INITRD (the loader reads the first initrd=)", () => {
-    const m = modelFromText("LABEL a\nKERNEL k\nAPPEND initrd=a.gz,b.gz root=/dev/x\nINITRD c.gz\n");
+    const m = modelFromText(
+      "LABEL a\nKERNEL k\nAPPEND initrd=a.gz,b.gz root=/dev/x\nINITRD c.gz\n",
+    );
     const e = m.labels[0];
     expect(e?.initrd).toEqual(["a.gz", "b.gz"]);
     expect(e?.initrdFrom).toBe("append");
@@ -48,9 +59,16 @@ describe("model: labels and command lines", () => {
   });
 
   it("resolves paths against the path prefix, not the config's directory", () => {
-    const m = modelFromText("LABEL a\nKERNEL boot/vmlinuz\nINITRD ::/abs/initrd,http://h/i.gz\n", { cwd: "::/tftpboot/" });
+    const m = modelFromText("LABEL a\nKERNEL boot/vmlinuz\nINITRD ::/abs/initrd,http://h/i.gz\n", {
+      cwd: "::/tftpboot/",
+    });
     const e = m.labels[0];
-    expect(e?.kernelPath).toEqual({ kind: "tftp", name: "::/tftpboot/boot/vmlinuz", server: undefined, path: "/tftpboot/boot/vmlinuz" });
+    expect(e?.kernelPath).toEqual({
+      kind: "tftp",
+      name: "::/tftpboot/boot/vmlinuz",
+      server: undefined,
+      path: "/tftpboot/boot/vmlinuz",
+    });
     expect(e?.initrdPaths.map((p) => p.name)).toEqual(["::/abs/initrd", "http://h/i.gz"]);
   });
 });
@@ -90,7 +108,9 @@ describe("model: the two readers", () => {
 
   it("directives the chosen reader ignores are warnings", () => {
     expect(codes("UI vesamenu.c32\nPROMPT 0\n")).toContain("warning:ignored-by-reader");
-    expect(codes("DEFAULT a\nLABEL a\n  MENU HELP help.txt\n")).toContain("warning:ignored-by-reader");
+    expect(codes("DEFAULT a\nLABEL a\n  MENU HELP help.txt\n")).toContain(
+      "warning:ignored-by-reader",
+    );
     // a lone fragment does not know its reader: nothing is reported as ignored
     expect(codes("MENU CLEAR\n")).toEqual([]);
   });
@@ -176,7 +196,9 @@ describe("model: menu tree", () => {
   });
 
   it("labels may repeat across submenus but not within one", () => {
-    expect(codes("LABEL a\nMENU BEGIN x\nLABEL a\nMENU END\n")).not.toContain("warning:duplicate-label");
+    expect(codes("LABEL a\nMENU BEGIN x\nLABEL a\nMENU END\n")).not.toContain(
+      "warning:duplicate-label",
+    );
     expect(codes("LABEL a\nLABEL b\nLABEL a\n")).toContain("warning:duplicate-label");
   });
 
@@ -192,12 +214,15 @@ describe("model: menu tree", () => {
   });
 
   it("does not report what syslinux accepts by design", () => {
-    const ok = "DEFAULT vesamenu.c32\nONTIMEOUT vesamenu.c32\nLABEL memtest\nMENU BEGIN s\nLABEL back\nMENU EXIT\nMENU END\n";
+    const ok =
+      "DEFAULT vesamenu.c32\nONTIMEOUT vesamenu.c32\nLABEL memtest\nMENU BEGIN s\nLABEL back\nMENU EXIT\nMENU END\n";
     expect(modelFromText(ok).diagnostics.filter((d) => d.severity !== "info")).toEqual([]);
   });
 
   it("reads the core-only globals in the core reader", () => {
-    const g = modelFromText("SERIAL 0 115200\nSAY  hello\nPATH /a:/b\nF1 help.txt bg.png\nDISPLAY boot.msg x\nPROMPT 1\nIPAPPEND 0x3\n");
+    const g = modelFromText(
+      "SERIAL 0 115200\nSAY  hello\nPATH /a:/b\nF1 help.txt bg.png\nDISPLAY boot.msg x\nPROMPT 1\nIPAPPEND 0x3\n",
+    );
     expect(g.serial).toBe("0 115200");
     expect(g.say).toEqual([" hello"]);
     expect(g.path).toEqual(["/a", "/b"]);
@@ -205,5 +230,17 @@ describe("model: menu tree", () => {
     expect(g.display).toBe("boot.msg");
     expect(g.prompt).toBe(1);
     expect(g.ipappend).toBe(3);
+  });
+});
+
+describe("module search", () => {
+  it("tries the working directory, then each PATH entry, for a bare module name", () => {
+    const m = modelFromText("PATH /syslinux/modules:/extra/\n", { cwd: "::/tftpboot/" });
+    expect(moduleCandidates("vesamenu.c32", m).map((p) => p.name)).toEqual([
+      "::/tftpboot/vesamenu.c32",
+      "::/tftpboot//syslinux/modules/vesamenu.c32",
+      "::/tftpboot//extra/vesamenu.c32",
+    ]);
+    expect(moduleCandidates("::/x/menu.c32", m).map((p) => p.name)).toEqual(["::/x/menu.c32"]);
   });
 });

@@ -1,5 +1,13 @@
 import { fc, test } from "@fast-check/vitest";
-import { formatText, lintText, type MenuModel, modelFromText, type PxelinuxModel, parse, print } from "@pxe/pxelinux-cfg";
+import {
+  formatText,
+  lintText,
+  type MenuModel,
+  modelFromText,
+  type PxelinuxModel,
+  parse,
+  print,
+} from "@pxe/pxelinux-cfg";
 import { describe, expect } from "vitest";
 
 /** Everything a reader makes of a config, without positions. */
@@ -11,7 +19,17 @@ function project(m: PxelinuxModel): unknown {
     timeout: x.timeout,
     items: x.items.map((i) =>
       i.kind === "label"
-        ? [i.label, i.displayName, i.action, i.commandLine, i.help, i.hidden, i.passwd, i.ipappend, i.target]
+        ? [
+            i.label,
+            i.displayName,
+            i.action,
+            i.commandLine,
+            i.help,
+            i.hidden,
+            i.passwd,
+            i.ipappend,
+            i.target,
+          ]
         : i.kind === "submenu"
           ? ["submenu", i.displayName, menu(i.menu)]
           : ["sep"],
@@ -21,22 +39,98 @@ function project(m: PxelinuxModel): unknown {
     reader: m.reader,
     root: menu(m.root),
     hidden: menu(m.hidden),
-    g: [m.ui, m.default, m.defaultCommand, m.timeout, m.totalTimeout, m.onTimeoutCommand, m.onError, m.prompt, m.say, m.path, m.append, m.ipappend, m.serial, m.display, [...m.fkeys]],
+    g: [
+      m.ui,
+      m.default,
+      m.defaultCommand,
+      m.timeout,
+      m.totalTimeout,
+      m.onTimeoutCommand,
+      m.onError,
+      m.prompt,
+      m.say,
+      m.path,
+      m.append,
+      m.ipappend,
+      m.serial,
+      m.display,
+      [...m.fkeys],
+    ],
   };
 }
 
 const words = [
-  "LABEL", "label", "Kernel", "LINUX", "COM32", "CONFIG", "LOCALBOOT", "APPEND", "INITRD", "IPAPPEND", "SYSAPPEND",
-  "DEFAULT", "UI", "TIMEOUT", "ONTIMEOUT", "TOTALTIMEOUT", "PROMPT", "SAY", "SERIAL", "PATH", "DISPLAY", "NOHALT",
-  "INCLUDE", "TEXT", "HELP", "ENDTEXT", "MENU", "BEGIN", "END", "TITLE", "SEPARATOR", "HIDE", "DEFAULT", "GOTO",
-  "EXIT", "PASSWD", "MASTER", "INCLUDE", "DISABLE", "QUIT", "F1", "F", "F0", "F13", "#", "vmlinuz", "menu.c32",
-  "vesamenu.c32", "initrd=a.gz,b.gz", "-", "^x", ".top", "a", "b", "0x3", "12", "é", "x y",
+  "LABEL",
+  "label",
+  "Kernel",
+  "LINUX",
+  "COM32",
+  "CONFIG",
+  "LOCALBOOT",
+  "APPEND",
+  "INITRD",
+  "IPAPPEND",
+  "SYSAPPEND",
+  "DEFAULT",
+  "UI",
+  "TIMEOUT",
+  "ONTIMEOUT",
+  "TOTALTIMEOUT",
+  "PROMPT",
+  "SAY",
+  "SERIAL",
+  "PATH",
+  "DISPLAY",
+  "NOHALT",
+  "INCLUDE",
+  "TEXT",
+  "HELP",
+  "ENDTEXT",
+  "MENU",
+  "BEGIN",
+  "END",
+  "TITLE",
+  "SEPARATOR",
+  "HIDE",
+  "DEFAULT",
+  "GOTO",
+  "EXIT",
+  "PASSWD",
+  "MASTER",
+  "INCLUDE",
+  "DISABLE",
+  "QUIT",
+  "F1",
+  "F",
+  "F0",
+  "F13",
+  "#",
+  "vmlinuz",
+  "menu.c32",
+  "vesamenu.c32",
+  "initrd=a.gz,b.gz",
+  "-",
+  "^x",
+  ".top",
+  "a",
+  "b",
+  "0x3",
+  "12",
+  "é",
+  "x y",
 ];
 const seps = [" ", "  ", "\t", "\n", "\r\n", "\r", "\u0000", "\u000b", "\u0001", "\n\n", "\n  "];
 const configText = fc
-  .array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...words) }, { weight: 2, arbitrary: fc.constantFrom(...seps) }, fc.string({ maxLength: 6 })), {
-    maxLength: 120,
-  })
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...words) },
+      { weight: 2, arbitrary: fc.constantFrom(...seps) },
+      fc.string({ maxLength: 6 }),
+    ),
+    {
+      maxLength: 120,
+    },
+  )
   .map((parts) => parts.join(""));
 
 describe("properties", () => {
@@ -50,25 +144,33 @@ describe("properties", () => {
     },
   );
 
-  test.prop([configText], { numRuns: 400 })("config-like text round-trips and models in both readers", (t) => {
-    expect(print(parse(t))).toBe(t);
-    for (const reader of ["core", "menu"] as const) {
-      const m = modelFromText(t, { reader });
-      for (const d of m.diagnostics) {
-        expect(d.line).toBeGreaterThanOrEqual(1);
-        expect(d.column).toBeGreaterThanOrEqual(1);
-        expect(d.start).toBeLessThanOrEqual(d.end);
+  test.prop([configText], { numRuns: 400 })(
+    "config-like text round-trips and models in both readers",
+    (t) => {
+      expect(print(parse(t))).toBe(t);
+      for (const reader of ["core", "menu"] as const) {
+        const m = modelFromText(t, { reader });
+        for (const d of m.diagnostics) {
+          expect(d.line).toBeGreaterThanOrEqual(1);
+          expect(d.column).toBeGreaterThanOrEqual(1);
+          expect(d.start).toBeLessThanOrEqual(d.end);
+        }
       }
-    }
-  });
+    },
+  );
 
-  test.prop([configText], { numRuns: 300 })("format keeps the meaning in both readers and is idempotent", (t) => {
-    const f = formatText(t);
-    expect(formatText(f)).toBe(f);
-    for (const reader of ["core", "menu"] as const) {
-      expect(project(modelFromText(f, { reader }))).toEqual(project(modelFromText(t, { reader })));
-    }
-  });
+  test.prop([configText], { numRuns: 300 })(
+    "format keeps the meaning in both readers and is idempotent",
+    (t) => {
+      const f = formatText(t);
+      expect(formatText(f)).toBe(f);
+      for (const reader of ["core", "menu"] as const) {
+        expect(project(modelFromText(f, { reader }))).toEqual(
+          project(modelFromText(t, { reader })),
+        );
+      }
+    },
+  );
 
   test.prop([fc.string({ unit: "grapheme", maxLength: 9000 })], { numRuns: 30 })(
     "long lines split at 4095 bytes round-trip",

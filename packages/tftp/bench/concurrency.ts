@@ -22,6 +22,8 @@ import { memKiB, runBounded, sleep, startDaemon, TreeMeter } from "./lib/proc.js
 import { ensureAtftpd, ensureDebianPeers, isRoot, log, peerVersions } from "./lib/setup.js";
 
 const { values: args } = parseArgs({
+  // `pnpm run bench -- --quick` forwards the "--"
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     quick: { type: "boolean", default: false },
     server: { type: "string", default: "ours" },

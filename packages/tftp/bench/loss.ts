@@ -31,6 +31,8 @@ import {
 } from "./lib/setup.js";
 
 const { values: args } = parseArgs({
+  // `pnpm run bench -- --quick` forwards the "--"
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     quick: { type: "boolean", default: false },
     size: { type: "string" },

@@ -18,6 +18,8 @@ import { runBounded, sleep, startDaemon } from "./lib/proc.js";
 import { BENCH_DIR, ensureDebianPeers, isRoot, log, oursAvailable } from "./lib/setup.js";
 
 const { values: args } = parseArgs({
+  // `pnpm run bench -- --quick` forwards the "--"
+  args: process.argv.slice(2).filter((a) => a !== "--"),
   options: {
     size: { type: "string", default: "64" },
     sets: { type: "string", default: "512:1,1468:16,8192:8,65464:2" },

@@ -348,7 +348,11 @@ export abstract class SenderEngine extends TransferEngine {
     return used;
   }
 
-  /** Marks the end of the data: the block being filled (possibly empty) is the last. */
+  /**
+   * Marks the end of the data: the block being filled (possibly empty) is the last. Call it only
+   * once every byte was accepted by {@link supply}/{@link commit}; with a full window the end is
+   * remembered and the final block follows when room frees up.
+   */
   end(now?: number): void {
     if (now !== undefined) this.now = now;
     if (this.eof) return;

@@ -6,10 +6,10 @@ import {
   encodeData,
   encodeError,
   encodeOack,
+  type SenderEngine,
   ServerReadTransfer,
   ServerWriteTransfer,
   type TftpEvent,
-  type SenderEngine,
   type TransferEngine,
   type TransferParams,
 } from "@pxe/tftp";
@@ -65,7 +65,10 @@ describe("server read", () => {
   });
 
   it("with an OACK: retransmits the OACK until ACK 0, then sends a window", () => {
-    const s = new ServerReadTransfer({ params: P({ windowsize: 4 }), oack: [{ name: "windowsize", value: "4" }] }, 0);
+    const s = new ServerReadTransfer(
+      { params: P({ windowsize: 4 }), oack: [{ name: "windowsize", value: "4" }] },
+      0,
+    );
     const f = feeder(s, new Uint8Array(512 * 6));
     expect(drain(s, f)).toMatchObject([{ op: 6 }]);
     expect(s.nextTimeout()).toBe(1000);
@@ -136,7 +139,13 @@ describe("receivers", () => {
     expect(drain(w)).toMatchObject([{ op: 4, block: 2 }]);
     w.handleTimeout(502);
     expect(w.state).toBe("done");
-    expect(events(w).map((e) => e.type)).toEqual(["negotiated", "data", "data", "complete", "closed"]);
+    expect(events(w).map((e) => e.type)).toEqual([
+      "negotiated",
+      "data",
+      "data",
+      "complete",
+      "closed",
+    ]);
   });
 
   it("server write beyond maxBytes: ERROR 3", () => {
@@ -171,7 +180,9 @@ describe("receivers", () => {
 describe("clients", () => {
   it("get refuses an OACK with an option it did not ask for: ERROR 8", () => {
     const g = new ClientGetTransfer("f", 0, { request: { blksize: 1468 } });
-    expect(drain(g)).toMatchObject([{ op: 1, filename: "f", mode: "octet", options: [{ name: "blksize", value: "1468" }] }]);
+    expect(drain(g)).toMatchObject([
+      { op: 1, filename: "f", mode: "octet", options: [{ name: "blksize", value: "1468" }] },
+    ]);
     g.receive(encodeOack([{ name: "tsize", value: "5" }]), 1);
     expect(drain(g)).toMatchObject([{ op: 5, code: 8 }]);
     expect(g.failure?.kind).toBe("local");

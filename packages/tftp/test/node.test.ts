@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodePacket, encodeAck, encodeRequest } from "@pxe/tftp";
@@ -186,6 +186,15 @@ describe("security", () => {
       if (p.op === 5) expect([1, 2]).toContain(p.code);
     });
   }
+
+  it("WRQ traversal is refused and creates nothing outside the root", async () => {
+    for (const name of ["../evil.bin", "..\\evil.bin", "/../evil.bin", "escape", "sub"]) {
+      const r = await ask(port, encodeRequest(2, name, "octet"));
+      expect(r && decodePacket(r)).toMatchObject({ op: 5, code: 2 });
+    }
+    expect(existsSync(path.join(path.dirname(root), "evil.bin"))).toBe(false);
+    expect(readFileSync(outside, "utf8")).toBe("TOP SECRET");
+  });
 
   it("maps a leading / and \\ separators into the root (GRUB, Windows)", async () => {
     expect(jailRelative("/sub/boot.ipxe")).toBe("sub/boot.ipxe");

@@ -19,11 +19,25 @@ function files(kind: "pxelinux" | "ipxe"): [string, string][] {
 
 describe("pxelinuxLintKind", () => {
   it("lints with 1-based positions, stable codes and severities", () => {
-    const r = pxelinuxLintKind.lint("DEFAULT a\nLABEL a\n  KERNEL vmlinuz\n  fdtdir /x\nTEXT HELP\nnever closed\n");
+    const r = pxelinuxLintKind.lint(
+      "DEFAULT a\nLABEL a\n  KERNEL vmlinuz\n  fdtdir /x\nTEXT HELP\nnever closed\n",
+    );
     expect(r.roundTrip).toBe(true);
     expect(r.diagnostics).toEqual([
-      { line: 4, column: 3, severity: "warning", code: "unknown-keyword", message: expect.stringContaining("fdtdir") },
-      { line: 5, column: 1, severity: "error", code: "unterminated-text", message: expect.any(String) },
+      {
+        line: 4,
+        column: 3,
+        severity: "warning",
+        code: "unknown-keyword",
+        message: expect.stringContaining("fdtdir"),
+      },
+      {
+        line: 5,
+        column: 1,
+        severity: "error",
+        code: "unterminated-text",
+        message: expect.any(String),
+      },
     ]);
   });
 
@@ -36,25 +50,36 @@ describe("pxelinuxLintKind", () => {
 
   it("tells PXELINUX configs from iPXE scripts", () => {
     expect(pxelinuxLintKind.detect("#!ipxe\nkernel x\n")).toBe(0);
-    expect(pxelinuxLintKind.detect("DEFAULT linux\nLABEL linux\n KERNEL vmlinuz\n")).toBeGreaterThan(0.8);
+    expect(
+      pxelinuxLintKind.detect("DEFAULT linux\nLABEL linux\n KERNEL vmlinuz\n"),
+    ).toBeGreaterThan(0.8);
   });
 
-  it.skipIf(!haveCorpus)("scores every corpus config above the iPXE kind, and every iPXE script below it", () => {
-    for (const [f, t] of files("pxelinux")) {
-      expect(pxelinuxLintKind.detect(t), f).toBeGreaterThan(ipxeLintKind.detect(t));
-    }
-    for (const [f, t] of files("ipxe")) {
-      expect(pxelinuxLintKind.detect(t), f).toBeLessThan(ipxeLintKind.detect(t));
-    }
-  });
+  it.skipIf(!haveCorpus)(
+    "scores every corpus config above the iPXE kind, and every iPXE script below it",
+    () => {
+      for (const [f, t] of files("pxelinux")) {
+        expect(pxelinuxLintKind.detect(t), f).toBeGreaterThan(ipxeLintKind.detect(t));
+      }
+      for (const [f, t] of files("ipxe")) {
+        expect(pxelinuxLintKind.detect(t), f).toBeLessThan(ipxeLintKind.detect(t));
+      }
+    },
+  );
 
-  it.skipIf(!haveCorpus)("lints every corpus config with a round trip and no error; fmt is idempotent", () => {
-    for (const [f, t] of files("pxelinux")) {
-      const r = pxelinuxLintKind.lint(t);
-      expect(r.roundTrip, f).toBe(true);
-      expect(r.diagnostics.filter((d) => d.severity === "error"), f).toEqual([]);
-      const once = pxelinuxLintKind.format(t);
-      expect(pxelinuxLintKind.format(once), f).toBe(once);
-    }
-  });
+  it.skipIf(!haveCorpus)(
+    "lints every corpus config with a round trip and no error; fmt is idempotent",
+    () => {
+      for (const [f, t] of files("pxelinux")) {
+        const r = pxelinuxLintKind.lint(t);
+        expect(r.roundTrip, f).toBe(true);
+        expect(
+          r.diagnostics.filter((d) => d.severity === "error"),
+          f,
+        ).toEqual([]);
+        const once = pxelinuxLintKind.format(t);
+        expect(pxelinuxLintKind.format(once), f).toBe(once);
+      }
+    },
+  );
 });

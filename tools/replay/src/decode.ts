@@ -16,6 +16,7 @@ export interface DecodedUdp {
   readonly payload: Uint8Array;
   readonly reassembled: boolean;
   readonly truncated: boolean;
+  readonly malformed: boolean;
   readonly linkType: number;
 }
 
@@ -188,6 +189,8 @@ export class PacketDecoder {
         base + o,
       );
     const vihl = d[o] as number;
+    // Wireshark hands an IPv6 header found under EtherType 0x0800 to its IPv6 dissector; so do we.
+    if (vihl >> 4 === 6) return this.#ipv6(f, base, o);
     if (vihl >> 4 !== 4)
       return this.#fail(
         ReplayErrorCode.BadIp,
@@ -221,16 +224,13 @@ export class PacketDecoder {
         base + o + 2,
       );
     if (total > avail) {
+      // Cut by the snap length, or a total length beyond the packet: either way, like tshark,
+      // go on with the bytes that are there (the latter is also reported).
       const wire = f.originalLength - (d.length - avail);
       if (total > wire) {
-        return this.#fail(
-          ReplayErrorCode.BadIp,
-          `IPv4 total length ${total} exceeds the packet length ${wire}`,
-          f,
-          base + o + 2,
-        );
+        this.#fail(ReplayErrorCode.BadIp, `IPv4 total length ${total} exceeds the packet length ${wire}`, f, base + o + 2);
       }
-      truncated = true; // the snap length cut the datagram short
+      truncated = true;
       total = avail;
     }
     if (d[o + 9] !== 17) return undefined;
@@ -296,12 +296,7 @@ export class PacketDecoder {
     if (plen > avail - 40) {
       const wire = f.originalLength - (d.length - avail) - 40;
       if (plen > wire) {
-        return this.#fail(
-          ReplayErrorCode.BadIp,
-          `IPv6 payload length ${plen} exceeds the packet length ${wire}`,
-          f,
-          base + o + 4,
-        );
+        this.#fail(ReplayErrorCode.BadIp, `IPv6 payload length ${plen} exceeds the packet length ${wire}`, f, base + o + 4);
       }
       truncated = true;
       plen = avail - 40;
@@ -384,39 +379,40 @@ export class PacketDecoder {
     // `at` is the absolute offset of the UDP header, or -1 inside a reassembly buffer (then
     // errors point at the frame's start).
     const where = at >= 0 ? at : f.offset;
-    if (ipPayload.length < 8) {
-      return this.#fail(
-        ReplayErrorCode.BadUdp,
-        `UDP header cut short (${ipPayload.length} of 8 bytes)`,
-        f,
-        where,
-      );
-    }
-    const srcPort = be16(ipPayload, 0);
-    const dstPort = be16(ipPayload, 2);
-    let len = be16(ipPayload, 4);
+    const report = (message: string, offset: number) =>
+      this.#report(new ReplayError(ReplayErrorCode.BadUdp, message, offset, { frame: f.frame }));
+    const n = ipPayload.length;
+    if (n === 0) return this.#fail(ReplayErrorCode.BadUdp, "no UDP header", f, where);
+    let malformed = false;
     let truncated = ipTruncated;
-    if (len === 0 && ipVersion === 6) len = ipPayload.length; // jumbogram
-    if (len < 8)
-      return this.#fail(ReplayErrorCode.BadUdp, `UDP length ${len} is below 8`, f, where + 4);
-    if (len > ipPayload.length) {
-      if (!ipTruncated) {
-        return this.#fail(
-          ReplayErrorCode.BadUdp,
-          `UDP length ${len} exceeds the IP payload (${ipPayload.length} bytes)`,
-          f,
-          where + 4,
-        );
-      }
+    let payload: Uint8Array;
+    if (n < 8) {
+      // Like tshark: still a UDP datagram (it counts it), with whatever ports are there and no payload.
+      report(`UDP header cut short (${n} of 8 bytes)`, where);
+      malformed = true;
       truncated = true;
-      len = ipPayload.length;
-    }
-    if (truncated) {
-      this.#report(
-        new ReplayError(ReplayErrorCode.BadUdp, "UDP payload cut short by the snap length", where, {
-          frame: f.frame,
-        }),
-      );
+      payload = ipPayload.subarray(n);
+    } else {
+      let len = be16(ipPayload, 4);
+      if (len === 0 && ipVersion === 6) len = n; // jumbogram
+      if (len < 8) {
+        report(`UDP length ${len} is below 8`, where + 4);
+        malformed = true;
+        payload = ipPayload.subarray(8, 8);
+      } else if (len > n) {
+        // The payload is what the IP datagram holds (tshark dissects it too).
+        report(
+          ipTruncated
+            ? "UDP payload cut short by the snap length"
+            : `UDP length ${len} exceeds the IP payload (${n} bytes)`,
+          ipTruncated ? where : where + 4,
+        );
+        truncated = true;
+        payload = ipPayload.subarray(8);
+      } else {
+        if (ipTruncated) report("UDP payload cut short by the snap length", where);
+        payload = ipPayload.subarray(8, len);
+      }
     }
     return {
       kind: "other",
@@ -425,12 +421,14 @@ export class PacketDecoder {
       ipVersion,
       srcAddr,
       dstAddr,
-      srcPort,
-      dstPort,
-      payload: ipPayload.subarray(8, len),
+      srcPort: n >= 2 ? be16(ipPayload, 0) : 0,
+      dstPort: n >= 4 ? be16(ipPayload, 2) : 0,
+      payload,
       reassembled,
       truncated,
+      malformed,
       linkType: f.linkType,
     };
   }
+
 }

@@ -17,7 +17,15 @@ export {
   openCapture,
   readCapture,
 } from "./capture.js";
-export { Classifier, type ClassifierOptions, classifyAll, type FlowKey } from "./classify.js";
+export {
+  Classifier,
+  type ClassifierOptions,
+  classifyAll,
+  type FlowKey,
+  hasDhcpCookie,
+  isTftpRequest,
+  isTftpRequestBody,
+} from "./classify.js";
 export { type DecodedUdp, decodeLink, type NetworkLayer, PacketDecoder } from "./decode.js";
 export { isReplayError, ReplayError, ReplayErrorCode } from "./errors.js";
 export {

@@ -69,15 +69,23 @@ export interface UdpDatagram {
   readonly dstPort: number;
   /** UDP payload, a view (no copy). */
   readonly payload: Uint8Array;
-  /** Classification: DHCP (ports 67/68/4011), TFTP (port 69 requests and their transfer flows), other. */
+  /** Classification: DHCP (ports 67/68/4011), TFTP (port 69 and the transfer flows requests start), other. See {@link Classifier}. */
   readonly kind: DatagramKind;
+  // The fields below are always set by this package's reader; they are optional so that code
+  // building datagrams by hand (tests of consumers, adapters) does not need them.
   /** True when the IP datagram was reassembled from fragments (then `payload` views a reassembly buffer). */
-  readonly reassembled: boolean;
+  readonly reassembled?: boolean;
   /**
    * True when the payload is shorter than the UDP header says (the snap length or a bad length cut
    * it); such datagrams are still yielded, with a per-frame error, as tshark still dissects them.
    */
-  readonly truncated: boolean;
+  readonly truncated?: boolean;
+  /**
+   * True when the UDP header itself is cut short (fewer than 8 bytes) or its length field is below
+   * 8. tshark still counts such a datagram as UDP, so it is yielded (and reported), with whatever
+   * ports are present (0 otherwise), an empty payload and kind `other`.
+   */
+  readonly malformed?: boolean;
   /** LINKTYPE_* of the frame the datagram came from. */
-  readonly linkType: LinkType;
+  readonly linkType?: LinkType;
 }

@@ -293,7 +293,7 @@ describe("IPv4", () => {
 
 describe("IPv6", () => {
   it("walks extension headers to UDP", () => {
-    const u = udp({ srcPort: 1000, dstPort: 69 });
+    const u = udp({ srcPort: 1000, dstPort: 69, payload: Uint8Array.of(0, 4, 0, 1) });
     // hop-by-hop (0) -> routing (43) -> destination options (60) -> UDP
     const pkt = ipv6({ nextHeader: 0 }, concat(ext6(43), ext6(60), ext6(17), u));
     const s = one(229, pkt);
@@ -312,7 +312,7 @@ describe("IPv6", () => {
 
   it("reassembles fragment headers", () => {
     const body = new Uint8Array(2000).map((_, i) => (i * 7) & 0xff);
-    const u = udp({ srcPort: 3000, dstPort: 4011, payload: body });
+    const u = udp({ srcPort: 3000, dstPort: 67, payload: body });
     const cut = 1232;
     const f1 = ipv6({ nextHeader: 44 }, concat(frag6(17, 0, true, 99), u.subarray(0, cut)));
     const f2 = ipv6({ nextHeader: 44 }, concat(frag6(17, cut, false, 99), u.subarray(cut)));

@@ -14,6 +14,11 @@
  *     with that many datagrams per call. ENOBUFS/EAGAIN are retried after a yield.
  *     Prints one JSON line with its CLOCK_MONOTONIC start time.
  *
+ *   udp-ceiling fit <size> <rcvbuf_bytes>
+ *     how many datagrams of <size> bytes a receive buffer holds before the kernel drops
+ *     (0 = the system default SO_RCVBUF): sends 4096 to a socket that does not read,
+ *     then counts what is queued; prints the effective SO_RCVBUF and the count.
+ *
  * CLOCK_MONOTONIC is system-wide, so the ceiling is bytes received / (receiver's
  * last datagram - sender's start): datagrams parked in the receive buffer count
  * only when they are read; a sender that outruns
@@ -148,13 +153,39 @@ static int do_send(int port, int size, long count, int batch, int sndbuf) {
   return 0;
 }
 
+static int do_fit(int size, int rcvbuf) {
+  if (size < 1 || size > MAXDGRAM - 28) { fprintf(stderr, "bad size\n"); return 2; }
+  int r = socket(AF_INET, SOCK_DGRAM, 0), s = socket(AF_INET, SOCK_DGRAM, 0);
+  if (r < 0 || s < 0) { perror("socket"); return 2; }
+  if (rcvbuf > 0) setsockopt(r, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  struct sockaddr_in a = {0};
+  socklen_t al = sizeof a;
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(r, (struct sockaddr *)&a, sizeof a) != 0 || getsockname(r, (struct sockaddr *)&a, &al) != 0) {
+    perror("bind");
+    return 2;
+  }
+  int eff = 0;
+  socklen_t el = sizeof eff;
+  getsockopt(r, SOL_SOCKET, SO_RCVBUF, &eff, &el);
+  static char buf[MAXDGRAM];
+  for (int i = 0; i < 4096; i++) sendto(s, buf, (size_t)size, 0, (struct sockaddr *)&a, sizeof a);
+  int n = 0;
+  while (recv(r, buf, sizeof buf, MSG_DONTWAIT) >= 0) n++;
+  printf("{\"size\":%d,\"rcvbuf\":%d,\"fit\":%d}\n", size, eff, n);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 4 && strcmp(argv[1], "fit") == 0) return do_fit(atoi(argv[2]), atoi(argv[3]));
   if (argc >= 6 && strcmp(argv[1], "recv") == 0)
     return do_recv(atoi(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
   if (argc >= 7 && strcmp(argv[1], "send") == 0)
     return do_send(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
   fprintf(stderr,
           "usage: udp-ceiling recv <port> <count> <idle_ms> <rcvbuf>\n"
-          "       udp-ceiling send <port> <size> <count> <batch> <sndbuf>\n");
+          "       udp-ceiling send <port> <size> <count> <batch> <sndbuf>\n"
+          "       udp-ceiling fit <size> <rcvbuf>\n");
   return 2;
 }

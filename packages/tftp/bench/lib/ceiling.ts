@@ -15,6 +15,9 @@ export interface Ceiling {
   /** Share of sent datagrams the receiver never got (sender outran it), last run. */
   sendtoLoss: number;
   sendmmsgLoss: number;
+  /** How many such datagrams a default-sized receive buffer holds (`fit` mode), and its size. */
+  fitDefault: number;
+  defaultRcvbuf: number;
 }
 
 async function once(
@@ -89,8 +92,20 @@ export async function measureCeiling(
     a.push(await once(bin, prefix, port, size, totalBytes, 1, bufBytes));
     b.push(await once(bin, prefix, port, size, totalBytes, 64, bufBytes));
   }
+  const fit = await runBounded([bin, "fit", String(size), "0"], 10, { prefix });
+  let fitDefault = Number.NaN;
+  let defaultRcvbuf = Number.NaN;
+  try {
+    const f = JSON.parse(fit.stdout.trim()) as { fit: number; rcvbuf: number };
+    fitDefault = f.fit;
+    defaultRcvbuf = f.rcvbuf;
+  } catch {
+    /* leave NaN */
+  }
   return {
     size,
+    fitDefault,
+    defaultRcvbuf,
     sendtoMiBs: median(a.map((x) => x.mibs)),
     sendmmsgMiBs: median(b.map((x) => x.mibs)),
     sendtoLoss: a.at(-1)?.loss ?? 1,

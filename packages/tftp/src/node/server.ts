@@ -344,7 +344,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     // One socket per transfer: its own TID port, same address family and address.
-    const sock = createSocket({ type: this.family });
+    const sock = createSocket({ type: this.family, recvBufferSize: 1 << 20 });
     await new Promise<void>((resolve, reject) => {
       sock.once("error", reject);
       sock.bind(0, this.opts.address ?? "127.0.0.1", () => {
@@ -353,6 +353,12 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       });
     });
     sock.on("error", () => {}); // send errors are reported per send
+    if (this.closing) {
+      sock.close();
+      for (const c of cleanup) await c();
+      this.release(a);
+      return;
+    }
     const now = clock();
     const engine: TransferEngine =
       kind === "read"

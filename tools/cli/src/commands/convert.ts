@@ -35,7 +35,10 @@ const stdio: ConvertIo = {
 };
 
 /** Reads files under `root` as a TFTP server rooted there would (no escaping the root). */
-export function rootResolver(root: string, entry?: { name: string; file: string }): IncludeResolver {
+export function rootResolver(
+  root: string,
+  entry?: { name: string; file: string },
+): IncludeResolver {
   const base = path.resolve(root);
   return async (p) => {
     if (entry && p.name === entry.name) return (await readFile(entry.file)).toString("latin1");
@@ -45,7 +48,11 @@ export function rootResolver(root: string, entry?: { name: string; file: string 
     try {
       return (await readFile(file)).toString("latin1");
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+      if (
+        (e as NodeJS.ErrnoException).code === "ENOENT" ||
+        (e as NodeJS.ErrnoException).code === "EISDIR"
+      )
+        return undefined;
       throw e;
     }
   };
@@ -57,12 +64,23 @@ export function rootResolver(root: string, entry?: { name: string; file: string 
  * config cannot be read or an option is bad, 1 when the config has an error-level diagnostic,
  * else 0.
  */
-export async function runConvert(config: string, opts: ConvertOptions, io: ConvertIo = stdio): Promise<number> {
+export async function runConvert(
+  config: string,
+  opts: ConvertOptions,
+  io: ConvertIo = stdio,
+): Promise<number> {
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(opts.baseUrl)) {
-    io.err(`pxe convert: --base-url must be a URL such as http://10.0.0.1/tftp/ (got ${JSON.stringify(opts.baseUrl)})\n`);
+    io.err(
+      `pxe convert: --base-url must be a URL such as http://10.0.0.1/tftp/ (got ${JSON.stringify(opts.baseUrl)})\n`,
+    );
     return 2;
   }
-  if (opts.reader !== undefined && opts.reader !== "core" && opts.reader !== "menu" && opts.reader !== "auto") {
+  if (
+    opts.reader !== undefined &&
+    opts.reader !== "core" &&
+    opts.reader !== "menu" &&
+    opts.reader !== "auto"
+  ) {
     io.err(`pxe convert: --reader must be core, menu or auto\n`);
     return 2;
   }
@@ -92,7 +110,10 @@ export async function runConvert(config: string, opts: ConvertOptions, io: Conve
     io.err(`${where}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
   }
   const res = toIpxe(model, { baseUrl: opts.baseUrl });
-  for (const n of res.notes) io.err(`pxe convert: ${n.severity}: ${n.label !== undefined ? `${n.label}: ` : ""}${n.message}\n`);
+  for (const n of res.notes)
+    io.err(
+      `pxe convert: ${n.severity}: ${n.label !== undefined ? `${n.label}: ` : ""}${n.message}\n`,
+    );
   io.out(res.script);
   return code;
 }
@@ -101,17 +122,34 @@ export async function runConvert(config: string, opts: ConvertOptions, io: Conve
 export function registerConvert(program: Command): void {
   program
     .command("convert")
-    .description("convert a PXELINUX/SYSLINUX config (with its INCLUDEs) to an iPXE script on stdout")
+    .description(
+      "convert a PXELINUX/SYSLINUX config (with its INCLUDEs) to an iPXE script on stdout",
+    )
     .argument("<config>", "the PXELINUX config, e.g. /srv/tftp/pxelinux.cfg/default")
-    .requiredOption("--base-url <url>", "HTTP URL that serves the TFTP root, e.g. http://10.0.0.1/tftp/")
-    .option("--root <dir>", "TFTP root for relative names and INCLUDEs (default: the current directory)")
+    .requiredOption(
+      "--base-url <url>",
+      "HTTP URL that serves the TFTP root, e.g. http://10.0.0.1/tftp/",
+    )
+    .option(
+      "--root <dir>",
+      "TFTP root for relative names and INCLUDEs (default: the current directory)",
+    )
     .option("--path-prefix <prefix>", "PXELINUX path prefix (DHCP option 210), default none")
-    .option("--reader <reader>", "core, menu or auto (pick by the config's UI/DEFAULT lines)", "auto")
-    .action(async (config: string, o: { baseUrl: string; root?: string; pathPrefix?: string; reader?: string }) => {
-      const opts: ConvertOptions = { baseUrl: o.baseUrl };
-      if (o.root !== undefined) opts.root = o.root;
-      if (o.pathPrefix !== undefined) opts.pathPrefix = o.pathPrefix;
-      if (o.reader !== undefined) opts.reader = o.reader;
-      process.exitCode = await runConvert(config, opts);
-    });
+    .option(
+      "--reader <reader>",
+      "core, menu or auto (pick by the config's UI/DEFAULT lines)",
+      "auto",
+    )
+    .action(
+      async (
+        config: string,
+        o: { baseUrl: string; root?: string; pathPrefix?: string; reader?: string },
+      ) => {
+        const opts: ConvertOptions = { baseUrl: o.baseUrl };
+        if (o.root !== undefined) opts.root = o.root;
+        if (o.pathPrefix !== undefined) opts.pathPrefix = o.pathPrefix;
+        if (o.reader !== undefined) opts.reader = o.reader;
+        process.exitCode = await runConvert(config, opts);
+      },
+    );
 }

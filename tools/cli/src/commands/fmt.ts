@@ -13,9 +13,15 @@ export interface FmtOptions {
  * code: 2 for unreadable/unwritable files or an unknown `--kind`, 1 when `check` found a file that
  * would change, else 0.
  */
-export async function runFmt(files: readonly string[], opts: FmtOptions, io: CliIo = processIo): Promise<number> {
+export async function runFmt(
+  files: readonly string[],
+  opts: FmtOptions,
+  io: CliIo = processIo,
+): Promise<number> {
   if (opts.kind !== undefined && !(KIND_NAMES as readonly string[]).includes(opts.kind)) {
-    io.err(`pxe fmt: unknown --kind ${JSON.stringify(opts.kind)} (expected ${KIND_NAMES.join(" or ")})\n`);
+    io.err(
+      `pxe fmt: unknown --kind ${JSON.stringify(opts.kind)} (expected ${KIND_NAMES.join(" or ")})\n`,
+    );
     return 2;
   }
   let code = 0;
@@ -25,7 +31,9 @@ export async function runFmt(files: readonly string[], opts: FmtOptions, io: Cli
       const { text, encoding } = await readText(file);
       const kind = pickKind(text, opts.kind);
       if (!kind) {
-        io.err(`${file}: error: no formatter for --kind ${opts.kind ?? "?"} is registered in this build\n`);
+        io.err(
+          `${file}: error: no formatter for --kind ${opts.kind ?? "?"} is registered in this build\n`,
+        );
         failed = true;
         continue;
       }

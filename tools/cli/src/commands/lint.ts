@@ -16,14 +16,21 @@ export interface TextFile {
 export async function readText(file: string): Promise<TextFile> {
   const bytes = await readFile(file);
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes), encoding: "utf8" };
+    return {
+      text: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes),
+      encoding: "utf8",
+    };
   } catch {
     return { text: bytes.toString("latin1"), encoding: "latin1" };
   }
 }
 
 /** Encodes and writes `text` back with the file's encoding. */
-export async function writeText(file: string, text: string, encoding: TextFile["encoding"]): Promise<void> {
+export async function writeText(
+  file: string,
+  text: string,
+  encoding: TextFile["encoding"],
+): Promise<void> {
   await writeFile(file, Buffer.from(text, encoding));
 }
 
@@ -58,9 +65,15 @@ export interface LintReport {
  * 2 when a file could not be read or `--kind` is unknown, 1 when an error-level diagnostic was
  * found, else 0.
  */
-export async function runLint(files: readonly string[], opts: LintOptions, io: CliIo = processIo): Promise<number> {
+export async function runLint(
+  files: readonly string[],
+  opts: LintOptions,
+  io: CliIo = processIo,
+): Promise<number> {
   if (opts.kind !== undefined && !(KIND_NAMES as readonly string[]).includes(opts.kind)) {
-    io.err(`pxe lint: unknown --kind ${JSON.stringify(opts.kind)} (expected ${KIND_NAMES.join(" or ")})\n`);
+    io.err(
+      `pxe lint: unknown --kind ${JSON.stringify(opts.kind)} (expected ${KIND_NAMES.join(" or ")})\n`,
+    );
     return 2;
   }
   let code = 0;
@@ -77,7 +90,9 @@ export async function runLint(files: readonly string[], opts: LintOptions, io: C
     }
     const kind = pickKind(text, opts.kind);
     if (!kind) {
-      io.err(`${file}: error: no linter for --kind ${opts.kind ?? "?"} is registered in this build\n`);
+      io.err(
+        `${file}: error: no linter for --kind ${opts.kind ?? "?"} is registered in this build\n`,
+      );
       unreadable = true;
       continue;
     }
@@ -85,8 +100,10 @@ export async function runLint(files: readonly string[], opts: LintOptions, io: C
     if (diagnostics.some((d) => d.severity === "error")) code = 1;
     reports.push({ file, kind: kind.kind, roundTrip, diagnostics });
     if (!opts.json) {
-      for (const d of diagnostics) io.out(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
-      if (!roundTrip) io.err(`${file}: warning: the ${kind.kind} parser did not round-trip this file\n`);
+      for (const d of diagnostics)
+        io.out(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}\n`);
+      if (!roundTrip)
+        io.err(`${file}: warning: the ${kind.kind} parser did not round-trip this file\n`);
     }
   }
   if (opts.json) io.out(`${JSON.stringify(reports, null, 2)}\n`);

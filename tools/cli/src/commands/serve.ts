@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ServeConfigError, type ServeFlags, resolveServeOptions } from "../serve/config.js";
+import { resolveServeOptions, ServeConfigError, type ServeFlags } from "../serve/config.js";
 import { startServe } from "../serve/server.js";
 
 /**
@@ -12,22 +12,46 @@ export function registerServe(program: Command): void {
   program
     .command("serve")
     .description("network boot server: DHCP or proxyDHCP, TFTP and HTTP, chainloading into iPXE")
-    .option("--root <dir>", "folder to serve (default: built-in root: Debian's iPXE binaries + a generated menu)")
+    .option(
+      "--root <dir>",
+      "folder to serve (default: built-in root: Debian's iPXE binaries + a generated menu)",
+    )
     .option("--interface <if>", "interface whose address and subnet are served (needed for DHCP)")
     .option("--address <ip>", "address to serve on (default: the interface's, else 127.0.0.1)")
-    .option("--range <start-end>", "full DHCP: hand out addresses START-END (leases kept in --lease-file)")
-    .option("--proxy", "proxyDHCP: answer PXE clients only (67 + 4011), beside an existing DHCP server")
+    .option(
+      "--range <start-end>",
+      "full DHCP: hand out addresses START-END (leases kept in --lease-file)",
+    )
+    .option(
+      "--proxy",
+      "proxyDHCP: answer PXE clients only (67 + 4011), beside an existing DHCP server",
+    )
     .option("--http-port <n>", "HTTP port (default 8080)")
     .option("--tftp-port <n>", "TFTP port (default 69 as root, else 6969)")
     .option("--no-tftp", "do not serve TFTP")
-    .option("--no-http", "do not serve HTTP: iPXE then gets its script, kernel and initrd over TFTP")
-    .option("--script <file>", "hand iPXE clients this iPXE script as it is (instead of the generated menu)")
-    .option("--http-base-url <url>", "where generated scripts fetch kernels and initrds (default: this server)")
-    .option("--append <args>", "kernel command line added by the generated menu (e.g. console=ttyS0)")
+    .option(
+      "--no-http",
+      "do not serve HTTP: iPXE then gets its script, kernel and initrd over TFTP",
+    )
+    .option(
+      "--script <file>",
+      "hand iPXE clients this iPXE script as it is (instead of the generated menu)",
+    )
+    .option(
+      "--http-base-url <url>",
+      "where generated scripts fetch kernels and initrds (default: this server)",
+    )
+    .option(
+      "--append <args>",
+      "kernel command line added by the generated menu (e.g. console=ttyS0)",
+    )
     .option("--lease-file <file>", "full DHCP lease file (default ./pxe-serve.leases.json)")
     .option("--router <ip>", "full DHCP: router option (default: none)")
     .option("--dns <ip,...>", "full DHCP: DNS servers option (default: none)")
-    .option("--ipxe-proxy-wait", "full DHCP: let iPXE wait ~3 s for ProxyDHCP offers (default: tell it not to)")
+    .option(
+      "--ipxe-proxy-wait",
+      "full DHCP: let iPXE wait ~3 s for ProxyDHCP offers (default: tell it not to)",
+    )
     .option("--config <file>", "JSON file with the same settings (flag names as keys); flags win")
     .action(async (flags: ServeFlags) => {
       const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -47,13 +71,21 @@ export function registerServe(program: Command): void {
         handle = await startServe(opts);
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
-        const hint = err.code === "EACCES" ? " (ports below 1024 need root)" : err.code === "EADDRINUSE" ? " (port in use)" : "";
+        const hint =
+          err.code === "EACCES"
+            ? " (ports below 1024 need root)"
+            : err.code === "EADDRINUSE"
+              ? " (port in use)"
+              : "";
         process.stderr.write(`pxe serve: cannot start: ${err.message}${hint}\n`);
         process.exitCode = 2;
         return;
       }
       if (opts.dhcp === "off" && handle.httpUrl !== undefined) {
-        const tftp = handle.ports.tftp === undefined ? "" : ` and tftp://${opts.address}:${handle.ports.tftp}/`;
+        const tftp =
+          handle.ports.tftp === undefined
+            ? ""
+            : ` and tftp://${opts.address}:${handle.ports.tftp}/`;
         process.stderr.write(
           [
             `pxe serve: serving ${opts.root ?? "the built-in root"} on ${handle.httpUrl}/${tftp} (DHCP off${isRoot ? "" : ", not root: unprivileged ports"})`,

@@ -41,7 +41,13 @@ export const ipxeLintKind: LintKind = {
       if (!line || line.startsWith("#")) continue;
       lines++;
       const first = line.split(/\s+/, 1)[0] ?? "";
-      if (/^:\S/.test(first) || IPXE_WORDS.has(first) || /\s(\|\||&&)(\s|$)/.test(line) || line.includes("${")) hits++;
+      if (
+        /^:\S/.test(first) ||
+        IPXE_WORDS.has(first) ||
+        /\s(\|\||&&)(\s|$)/.test(line) ||
+        line.includes("${")
+      )
+        hits++;
     }
     if (lines === 0) return 0.05;
     return Math.min(0.8, (hits / lines) * 0.8);

@@ -61,7 +61,11 @@ export function classify(m: DhcpMessage): BootClient {
   const mac = Array.from(m.chaddr.subarray(0, Math.min(m.hlen, 16)), hex2).join(":");
   const vc = m.options.get(60);
   const vendorClass = vc ? new TextDecoder("latin1").decode(vc) : "";
-  const kind = vendorClass.startsWith("PXEClient") ? "pxe" : vendorClass.startsWith("HTTPClient") ? "http" : "other";
+  const kind = vendorClass.startsWith("PXEClient")
+    ? "pxe"
+    : vendorClass.startsWith("HTTPClient")
+      ? "http"
+      : "other";
   let arch: number | undefined;
   const a93 = m.options.get(93);
   if (a93 && a93.length >= 2) arch = ((a93[0] ?? 0) << 8) | (a93[1] ?? 0);

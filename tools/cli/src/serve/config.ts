@@ -4,7 +4,7 @@
  * HTTP, DHCP off, loopback only, unprivileged ports when not root.
  */
 import { readFileSync } from "node:fs";
-import { findIface, ifaceOfAddress, ipToInt, prefixMask, intToIp, inSubnet } from "./net.js";
+import { findIface, ifaceOfAddress, inSubnet, intToIp, ipToInt, prefixMask } from "./net.js";
 import type { ServeOptions } from "./server.js";
 
 /** The flags as commander gives them (all optional). */
@@ -35,7 +35,8 @@ export class ServeConfigError extends Error {
 
 function port(s: string | undefined, name: string, dflt: number): number {
   if (s === undefined) return dflt;
-  if (!/^\d+$/.test(s) || Number(s) > 65535) throw new ServeConfigError(`${name}: not a port number: ${s}`);
+  if (!/^\d+$/.test(s) || Number(s) > 65535)
+    throw new ServeConfigError(`${name}: not a port number: ${s}`);
   return Number(s);
 }
 
@@ -61,9 +62,11 @@ export function mergeConfigFile(flags: ServeFlags): ServeFlags {
 /** Builds the server options; `isRoot` decides the default TFTP port (69 or 6969). */
 export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOptions {
   const flags = mergeConfigFile(input);
-  if (flags.range && flags.proxy) throw new ServeConfigError("--range and --proxy exclude each other");
+  if (flags.range && flags.proxy)
+    throw new ServeConfigError("--range and --proxy exclude each other");
   const dhcp = flags.range ? "full" : flags.proxy ? "proxy" : "off";
-  if (flags.http === false && flags.tftp === false) throw new ServeConfigError("--no-http and --no-tftp leave nothing to serve");
+  if (flags.http === false && flags.tftp === false)
+    throw new ServeConfigError("--no-http and --no-tftp leave nothing to serve");
   let address = flags.address;
   let prefix = 32;
   if (flags.interface) {
@@ -76,25 +79,40 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
     address = ifc.address;
     prefix = ifc.prefix;
   } else if (address) {
-    if (Number.isNaN(ipToInt(address))) throw new ServeConfigError(`--address: not an IPv4 address: ${address}`);
+    if (Number.isNaN(ipToInt(address)))
+      throw new ServeConfigError(`--address: not an IPv4 address: ${address}`);
     const ifc = ifaceOfAddress(address);
     if (ifc) prefix = ifc.prefix;
   }
   if (dhcp !== "off") {
-    if (!flags.interface) throw new ServeConfigError("DHCP (--range or --proxy) needs --interface IF: the network to answer on");
+    if (!flags.interface)
+      throw new ServeConfigError(
+        "DHCP (--range or --proxy) needs --interface IF: the network to answer on",
+      );
     if (!isRoot) {
-      throw new ServeConfigError("DHCP needs UDP ports 67 and 4011: run as root (or with CAP_NET_BIND_SERVICE)");
+      throw new ServeConfigError(
+        "DHCP needs UDP ports 67 and 4011: run as root (or with CAP_NET_BIND_SERVICE)",
+      );
     }
   }
   address ??= "127.0.0.1";
   let range: [string, string] | undefined;
   if (flags.range) {
     const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(flags.range);
-    if (!m?.[1] || !m[2] || Number.isNaN(ipToInt(m[1])) || Number.isNaN(ipToInt(m[2])) || ipToInt(m[1]) > ipToInt(m[2])) {
-      throw new ServeConfigError(`--range: expected START-END (two IPv4 addresses, START <= END): ${flags.range}`);
+    if (
+      !m?.[1] ||
+      !m[2] ||
+      Number.isNaN(ipToInt(m[1])) ||
+      Number.isNaN(ipToInt(m[2])) ||
+      ipToInt(m[1]) > ipToInt(m[2])
+    ) {
+      throw new ServeConfigError(
+        `--range: expected START-END (two IPv4 addresses, START <= END): ${flags.range}`,
+      );
     }
     for (const a of [m[1], m[2]]) {
-      if (!inSubnet(a, address, prefix)) throw new ServeConfigError(`--range: ${a} is outside ${address}/${prefix}`);
+      if (!inSubnet(a, address, prefix))
+        throw new ServeConfigError(`--range: ${a} is outside ${address}/${prefix}`);
     }
     range = [m[1], m[2]];
   }

@@ -7,9 +7,8 @@
  * gets the HTTP URL of a script generated for it; a UEFI HTTP boot client gets the HTTP URL of its
  * boot program and vendor class `HTTPClient` (EDK2 ignores an HTTP boot offer without it).
  */
-import { clientClass, type BootClient, classify } from "./classify.js";
-import { ascii, type DhcpMessage, ipBytes, optIp, u32 } from "./dhcp-wire.js";
-import { encodeDhcpReply } from "./dhcp-wire.js";
+import { type BootClient, classify, clientClass } from "./classify.js";
+import { ascii, type DhcpMessage, encodeDhcpReply, ipBytes, optIp, u32 } from "./dhcp-wire.js";
 import type { FileTree } from "./files.js";
 import type { LeaseStore } from "./leases.js";
 import { inSubnet } from "./net.js";
@@ -38,7 +37,12 @@ const NAMES: Record<number, string> = {
 };
 
 /** Boot programs for plain PXE ROMs, looked up in the served tree. */
-export const ARM64_PROGRAMS = ["ipxe-arm64.efi", "snp-arm64.efi", "arm64/ipxe.efi", "arm64/snp.efi"] as const;
+export const ARM64_PROGRAMS = [
+  "ipxe-arm64.efi",
+  "snp-arm64.efi",
+  "arm64/ipxe.efi",
+  "arm64/snp.efi",
+] as const;
 
 /** The DHCP side's configuration. */
 export interface DhcpPolicyConfig {
@@ -74,7 +78,12 @@ export interface Destination {
 
 /** The outcome for one request: a reply (and where), or a reason for not answering. */
 export type DhcpOutcome =
-  | { kind: "reply"; reply: Uint8Array; to: Destination; log: Record<string, string | number | undefined> }
+  | {
+      kind: "reply";
+      reply: Uint8Array;
+      to: Destination;
+      log: Record<string, string | number | undefined>;
+    }
   | { kind: "drop"; reason: string; log: Record<string, string | number | undefined> };
 
 /** The boot file a client is given, and the vendor class to answer with. */
@@ -99,17 +108,24 @@ export function scriptTftpName(c: BootClient): string {
 }
 
 /** Parses {@link scriptTftpName}'s form back (undefined when `name` is not one). */
-export function parseScriptTftpName(name: string): { mac: string; arch: number | undefined } | undefined {
+export function parseScriptTftpName(
+  name: string,
+): { mac: string; arch: number | undefined } | undefined {
   const m = /^\/?pxe-boot\/([0-9a-f]{2}(?:-[0-9a-f]{2}){5})\/(\d{1,5}|x)\.ipxe$/.exec(name);
   if (!m?.[1] || !m[2]) return undefined;
   return { mac: m[1].replace(/-/g, ":"), arch: m[2] === "x" ? undefined : Number(m[2]) };
 }
 
 /** Picks the boot file for a client (undefined: this client is not booted by us). */
-export function chooseBoot(c: BootClient, cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">): BootChoice | undefined {
+export function chooseBoot(
+  c: BootClient,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+): BootChoice | undefined {
   const vc = c.kind === "pxe" ? "PXEClient" : undefined;
-  if (c.ipxe && cfg.httpUrl === undefined) return { file: scriptTftpName(c), vendorClass: vc, transport: "tftp" };
-  if (c.ipxe && cfg.httpUrl !== undefined) return { file: scriptUrl(cfg.httpUrl, c), vendorClass: vc, transport: "http" };
+  if (c.ipxe && cfg.httpUrl === undefined)
+    return { file: scriptTftpName(c), vendorClass: vc, transport: "tftp" };
+  if (c.ipxe && cfg.httpUrl !== undefined)
+    return { file: scriptUrl(cfg.httpUrl, c), vendorClass: vc, transport: "http" };
   const efiProgram = (): string | undefined => {
     if (c.cpu === "x86_64") return ["ipxe.efi", "snponly.efi"].find((f) => cfg.tree.has(f));
     if (c.cpu === "arm64") return ARM64_PROGRAMS.find((f) => cfg.tree.has(f));
@@ -117,16 +133,29 @@ export function chooseBoot(c: BootClient, cfg: Pick<DhcpPolicyConfig, "httpUrl" 
   };
   if (c.kind === "http") {
     const p = cfg.httpUrl === undefined ? undefined : efiProgram();
-    return p ? { file: `${cfg.httpUrl}/${p}`, vendorClass: "HTTPClient", transport: "http" } : undefined;
+    return p
+      ? { file: `${cfg.httpUrl}/${p}`, vendorClass: "HTTPClient", transport: "http" }
+      : undefined;
   }
   if (c.kind === "pxe") {
-    const p = c.firmware === "bios" ? (cfg.tree.has("undionly.kpxe") ? "undionly.kpxe" : undefined) : efiProgram();
+    const p =
+      c.firmware === "bios"
+        ? cfg.tree.has("undionly.kpxe")
+          ? "undionly.kpxe"
+          : undefined
+        : efiProgram();
     return p ? { file: p, vendorClass: "PXEClient", transport: "tftp" } : undefined;
   }
   return undefined;
 }
 
-function replyDestination(m: DhcpMessage, via: "dhcp" | "pxe", from: Destination, clientPort: number, serverPort: number): Destination {
+function replyDestination(
+  m: DhcpMessage,
+  via: "dhcp" | "pxe",
+  from: Destination,
+  clientPort: number,
+  serverPort: number,
+): Destination {
   if (m.giaddr !== "0.0.0.0") return { address: m.giaddr, port: serverPort };
   if (via === "pxe") return from;
   if (m.ciaddr !== "0.0.0.0") return { address: m.ciaddr, port: clientPort };
@@ -161,14 +190,22 @@ export function answerDhcp(
     via: via === "pxe" ? "4011" : "67",
     giaddr: m.giaddr === "0.0.0.0" ? undefined : m.giaddr,
   };
-  const drop = (reason: string): DhcpOutcome => ({ kind: "drop", reason, log: { ...log, drop: reason } });
+  const drop = (reason: string): DhcpOutcome => ({
+    kind: "drop",
+    reason,
+    log: { ...log, drop: reason },
+  });
   if (m.op !== 1) return drop("not a BOOTREQUEST");
   if (m.htype !== 1 || m.hlen !== 6) return drop(`hardware type ${m.htype}/${m.hlen} not Ethernet`);
   if (t === undefined) return drop("BOOTP (no DHCP message type) not served");
   // Node cannot bind to a device: answer only requests for the served interface's subnet.
   // Relayed requests name their subnet in giaddr; local broadcasts are answered from (and leave
   // by) the interface's own address.
-  if (cfg.mode === "full" && m.giaddr !== "0.0.0.0" && !inSubnet(m.giaddr, cfg.serverIp, cfg.prefix)) {
+  if (
+    cfg.mode === "full" &&
+    m.giaddr !== "0.0.0.0" &&
+    !inSubnet(m.giaddr, cfg.serverIp, cfg.prefix)
+  ) {
     return drop(`relay ${m.giaddr} is outside ${cfg.serverIp}/${cfg.prefix}`);
   }
   const boot = chooseBoot(c, cfg);
@@ -187,7 +224,8 @@ export function answerDhcp(
       // PXE discovery control 8: boot the file in this offer, no menu, no boot server discovery.
       o.push([43, Uint8Array.of(6, 1, 8, 255)]);
     }
-    if (boot && (boot.file.length > 127 || m.options.get(55)?.includes(67))) o.push([67, ascii(boot.file)]);
+    if (boot && (boot.file.length > 127 || m.options.get(55)?.includes(67)))
+      o.push([67, ascii(boot.file)]);
     if (!proxy && c.ipxe && cfg.ipxeNoProxyWait !== false) o.push([175, Uint8Array.of(176, 1, 1)]);
     return o;
   };
@@ -196,11 +234,9 @@ export function answerDhcp(
     return o82 ? [[82, o82]] : [];
   };
   const build = (
-    type: number,
     yiaddr: string | undefined,
     opts: Array<[number, Uint8Array]>,
     withBoot: boolean,
-    ciaddr?: string,
   ): Uint8Array =>
     encodeDhcpReply({
       xid: m.xid,
@@ -209,12 +245,16 @@ export function answerDhcp(
       htype: m.htype,
       giaddr: m.giaddr,
       ...(yiaddr === undefined ? {} : { yiaddr }),
-      ...(ciaddr === undefined ? {} : { ciaddr }),
       siaddr: cfg.serverIp,
       ...(withBoot && boot && boot.file.length <= 127 ? { file: boot.file } : {}),
       options: [...opts, ...relayEcho()],
     });
-  const out = (reply: Uint8Array, to: Destination, rtype: number, extra: Record<string, string | undefined> = {}): DhcpOutcome => ({
+  const out = (
+    reply: Uint8Array,
+    to: Destination,
+    rtype: number,
+    extra: Record<string, string | undefined> = {},
+  ): DhcpOutcome => ({
     kind: "reply",
     reply,
     to,
@@ -231,7 +271,7 @@ export function answerDhcp(
     const opts = [...common(MsgType.ACK), ...bootOptions(true)];
     if (item) opts.push([43, Uint8Array.of(71, item.length, ...item, 255)]);
     // A boot-server-discovery ACK hands the client its own address back as yiaddr.
-    const reply = build(MsgType.ACK, item ? m.ciaddr : "0.0.0.0", opts, true);
+    const reply = build(item ? m.ciaddr : "0.0.0.0", opts, true);
     return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.ACK);
   }
 
@@ -244,7 +284,7 @@ export function answerDhcp(
       // EFI PXE clients get no file here and ask on port 4011 (some UEFI firmware ignores a
       // ProxyDHCP offer that bypasses boot server discovery); everyone else gets it at once.
       const withFile = !(c.kind === "pxe" && !c.ipxe && c.firmware === "uefi");
-      const reply = build(type, "0.0.0.0", [...common(type), ...bootOptions(true)], withFile);
+      const reply = build("0.0.0.0", [...common(type), ...bootOptions(true)], withFile);
       return out(reply, replyDestination(m, via, from, ports.client, ports.server), type);
     }
     return drop("not for the proxy");
@@ -264,7 +304,7 @@ export function answerDhcp(
     if (cfg.router) o.push([3, ipBytes(cfg.router)]);
     if (cfg.dns && cfg.dns.length > 0) {
       const b = new Uint8Array(cfg.dns.length * 4);
-      cfg.dns.forEach((d, i) => b.set(ipBytes(d), i * 4));
+      for (const [i, d] of cfg.dns.entries()) b.set(ipBytes(d), i * 4);
       o.push([6, b]);
     }
     return o;
@@ -273,8 +313,14 @@ export function answerDhcp(
     case MsgType.DISCOVER: {
       const ip = leases.pick(c.mac, optIp(m.options.get(50)), now);
       if (!ip) return drop("address pool exhausted");
-      const reply = build(MsgType.OFFER, ip, [...common(MsgType.OFFER), ...addrOptions(), ...bootOptions(false)], true);
-      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.OFFER, { yiaddr: ip });
+      const reply = build(
+        ip,
+        [...common(MsgType.OFFER), ...addrOptions(), ...bootOptions(false)],
+        true,
+      );
+      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.OFFER, {
+        yiaddr: ip,
+      });
     }
     case MsgType.REQUEST: {
       if (serverId !== undefined && serverId !== cfg.serverIp) {
@@ -290,7 +336,10 @@ export function answerDhcp(
           giaddr: m.giaddr,
           options: [...common(MsgType.NAK), [56, ascii(why)], ...relayEcho()],
         });
-        const to = m.giaddr !== "0.0.0.0" ? { address: m.giaddr, port: ports.server } : { address: "255.255.255.255", port: ports.client };
+        const to =
+          m.giaddr !== "0.0.0.0"
+            ? { address: m.giaddr, port: ports.server }
+            : { address: "255.255.255.255", port: ports.client };
         return out(reply, to, MsgType.NAK, { nak: why });
       };
       if (!wanted) return nak("no requested address");
@@ -301,8 +350,14 @@ export function answerDhcp(
         return nak("address not available");
       }
       if (!leases.commit(c.mac, wanted, now, leaseSeconds)) return nak("address in use");
-      const reply = build(MsgType.ACK, wanted, [...common(MsgType.ACK), ...addrOptions(), ...bootOptions(false)], true);
-      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.ACK, { yiaddr: wanted });
+      const reply = build(
+        wanted,
+        [...common(MsgType.ACK), ...addrOptions(), ...bootOptions(false)],
+        true,
+      );
+      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.ACK, {
+        yiaddr: wanted,
+      });
     }
     case MsgType.RELEASE:
     case MsgType.DECLINE:

@@ -49,7 +49,8 @@ function cstr(b: Uint8Array, o: number, n: number): string {
 
 /** Decodes a BOOTP/DHCP datagram; throws {@link DhcpWireError} naming the offset. */
 export function decodeDhcp(b: Uint8Array): DhcpMessage {
-  if (b.length < HEADER + 4) throw new DhcpWireError(`message too short (${b.length} bytes)`, b.length);
+  if (b.length < HEADER + 4)
+    throw new DhcpWireError(`message too short (${b.length} bytes)`, b.length);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const hlen = b[2] ?? 0;
   if (hlen > 16) throw new DhcpWireError(`hlen ${hlen} > 16`, 2);
@@ -65,7 +66,8 @@ export function decodeDhcp(b: Uint8Array): DhcpMessage {
     if (code === 255) break;
     if (o + 1 >= b.length) throw new DhcpWireError(`option ${code} has no length`, o);
     const len = b[o + 1] ?? 0;
-    if (o + 2 + len > b.length) throw new DhcpWireError(`option ${code} overruns the message (length ${len})`, o);
+    if (o + 2 + len > b.length)
+      throw new DhcpWireError(`option ${code} overruns the message (length ${len})`, o);
     const val = b.subarray(o + 2, o + 2 + len);
     const prev = options.get(code);
     if (prev) {

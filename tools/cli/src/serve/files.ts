@@ -15,7 +15,9 @@ export const IPXE_PROGRAMS = ["undionly.kpxe", "ipxe.pxe", "ipxe.efi", "snponly.
 export type RefusedReason = "traversal" | "bad-char" | "not-found";
 
 /** A resolved file, or why not. */
-export type Resolved = { ok: true; path: string; size: number } | { ok: false; reason: RefusedReason };
+export type Resolved =
+  | { ok: true; path: string; size: number }
+  | { ok: false; reason: RefusedReason };
 
 /** Resolves request paths against a root, refusing anything that would leave it. */
 export class FileTree {
@@ -41,7 +43,8 @@ export class FileTree {
     if (this.root !== undefined) {
       const p = resolve(this.root, rel);
       const r = relative(this.root, p);
-      if (r.startsWith("..") || isAbsolute(r) || r.split(sep).includes("..")) return { ok: false, reason: "traversal" };
+      if (r.startsWith("..") || isAbsolute(r) || r.split(sep).includes(".."))
+        return { ok: false, reason: "traversal" };
       const st = statFile(p);
       if (st !== undefined) return { ok: true, path: p, size: st };
     }

@@ -56,7 +56,10 @@ export async function startHttp(o: HttpOptions): Promise<HttpServerHandle> {
       o.onRequest?.({ client, method, path, status, bytes, ms: Date.now() - t0 });
     const fail = (status: number, text: string) => {
       const body = `${text}\n`;
-      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
+      res.writeHead(status, {
+        "content-type": "text/plain; charset=utf-8",
+        "content-length": Buffer.byteLength(body),
+      });
       res.end(method === "HEAD" ? undefined : body);
       done(status, 0);
     };
@@ -80,7 +83,11 @@ export async function startHttp(o: HttpOptions): Promise<HttpServerHandle> {
     }
     if (decoded === "/boot.ipxe") {
       const body = Buffer.from(o.script(url.searchParams));
-      res.writeHead(200, { "content-type": TYPES.ipxe, "content-length": body.length, "cache-control": "no-store" });
+      res.writeHead(200, {
+        "content-type": TYPES.ipxe,
+        "content-length": body.length,
+        "cache-control": "no-store",
+      });
       res.end(method === "HEAD" ? undefined : body);
       return done(200, method === "HEAD" ? 0 : body.length);
     }
@@ -94,14 +101,19 @@ export async function startHttp(o: HttpOptions): Promise<HttpServerHandle> {
       return fail(403, "forbidden");
     }
     const ext = r.path.split(".").pop() ?? "";
-    res.writeHead(200, { "content-type": TYPES[ext] ?? "application/octet-stream", "content-length": r.size });
+    res.writeHead(200, {
+      "content-type": TYPES[ext] ?? "application/octet-stream",
+      "content-length": r.size,
+    });
     if (method === "HEAD") {
       res.end();
       return done(200, 0);
     }
     const stream = createReadStream(r.path);
     stream.on("error", () => res.destroy());
-    res.on("close", () => done(res.writableFinished ? 200 : 499, res.writableFinished ? r.size : 0));
+    res.on("close", () =>
+      done(res.writableFinished ? 200 : 499, res.writableFinished ? r.size : 0),
+    );
     stream.pipe(res);
   });
   server.on("clientError", (_err, socket) => {

@@ -32,7 +32,11 @@ export class LeaseStore {
         const data = JSON.parse(readFileSync(file, "utf8")) as unknown;
         if (Array.isArray(data)) {
           for (const l of data as Lease[]) {
-            if (typeof l.mac === "string" && typeof l.ip === "string" && typeof l.expires === "number") {
+            if (
+              typeof l.mac === "string" &&
+              typeof l.ip === "string" &&
+              typeof l.expires === "number"
+            ) {
               this.byMac.set(l.mac, l);
             }
           }

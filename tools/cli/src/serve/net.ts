@@ -37,7 +37,7 @@ export function prefixMask(prefix: number): number {
 /** True when `a` lies in `net/prefix`. */
 export function inSubnet(a: string, net: string, prefix: number): boolean {
   const m = prefixMask(prefix);
-  return ((ipToInt(a) & m) >>> 0) === ((ipToInt(net) & m) >>> 0);
+  return (ipToInt(a) & m) >>> 0 === (ipToInt(net) & m) >>> 0;
 }
 
 /** Finds an interface's first IPv4 address (optionally the given one). */

@@ -4,14 +4,14 @@
  * command and the tests call.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { decodeDhcp } from "./dhcp-wire.js";
+import { readFileSync } from "node:fs";
 import { answerDhcp, type DhcpPolicyConfig, parseScriptTftpName } from "./dhcp-policy.js";
+import { decodeDhcp } from "./dhcp-wire.js";
 import { FileTree } from "./files.js";
 import { type HttpServerHandle, startHttp } from "./http.js";
 import { LeaseStore } from "./leases.js";
 import { Logger, type LogSink } from "./log.js";
 import { findBootEntries, generateScript } from "./script.js";
-import { readFileSync } from "node:fs";
 import { startTftpTemp, type TftpTempServer } from "./tftp-temp.js";
 
 /** Everything `pxe serve` can be told. */
@@ -99,13 +99,17 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   try {
     const userScript = o.scriptFile === undefined ? undefined : readFileSync(o.scriptFile, "utf8");
     let httpUrl: string | undefined;
-    const script = (mac: string | undefined, arch: number | undefined, uuid: string | undefined): string => {
+    const script = (
+      mac: string | undefined,
+      arch: number | undefined,
+      uuid: string | undefined,
+    ): string => {
       if (userScript !== undefined) return userScript;
       return generateScript(
         { mac, arch, uuid },
         {
           entries: o.root ? findBootEntries(o.root) : [],
-          baseUrl: o.httpBaseUrl ?? httpUrl ?? `tftp://${o.address}`,
+          baseUrl: o.httpBaseUrl ?? (httpUrl === undefined ? `tftp://${o.address}` : ""),
           append: o.append ?? "",
         },
       );
@@ -118,7 +122,11 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         port: o.httpPort ?? 8080,
         script: (q) => {
           const arch = q.get("arch");
-          return script(q.get("mac") ?? undefined, arch && /^\d+$/.test(arch) ? Number(arch) : undefined, q.get("uuid") ?? undefined);
+          return script(
+            q.get("mac") ?? undefined,
+            arch && /^\d+$/.test(arch) ? Number(arch) : undefined,
+            q.get("uuid") ?? undefined,
+          );
         },
         onRequest: (l) => logger.log("http", { ...l }),
       });
@@ -180,28 +188,41 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       closers.push(() => new Promise((r) => pxe.close(() => r())));
       ports.dhcp = own.address().port;
       ports.pxe = pxe.address().port;
-      const handle = (via: "dhcp" | "pxe", sendOn: Socket) => (msg: Buffer, rinfo: { address: string; port: number }) => {
-        const t0 = Date.now();
-        try {
-          const m = decodeDhcp(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
-          const r = answerDhcp(m, via, { address: rinfo.address, port: rinfo.port }, cfg, Date.now(), {
-            server: ports.dhcp ?? dhcpPort,
-            client: clientPort,
-          });
-          if (r.kind === "reply") {
-            stats.dhcpReplies++;
-            sendOn.send(r.reply, r.to.port, r.to.address);
-            logger.log("dhcp", { ...r.log, ms: Date.now() - t0 });
-          } else {
-            stats.dhcpDropped++;
-            // Requests of clients we do not boot are normal traffic in proxy mode: log quietly.
-            logger.log("dhcp-ignored", { ...r.log, from: rinfo.address });
+      const handle =
+        (via: "dhcp" | "pxe", sendOn: Socket) =>
+        (msg: Buffer, rinfo: { address: string; port: number }) => {
+          const t0 = Date.now();
+          try {
+            const m = decodeDhcp(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
+            const r = answerDhcp(
+              m,
+              via,
+              { address: rinfo.address, port: rinfo.port },
+              cfg,
+              Date.now(),
+              {
+                server: ports.dhcp ?? dhcpPort,
+                client: clientPort,
+              },
+            );
+            if (r.kind === "reply") {
+              stats.dhcpReplies++;
+              sendOn.send(r.reply, r.to.port, r.to.address);
+              logger.log("dhcp", { ...r.log, ms: Date.now() - t0 });
+            } else {
+              stats.dhcpDropped++;
+              // Requests of clients we do not boot are normal traffic in proxy mode: log quietly.
+              logger.log("dhcp-ignored", { ...r.log, from: rinfo.address });
+            }
+          } catch (e) {
+            stats.dhcpMalformed++;
+            logger.log("dhcp-malformed", {
+              from: `${rinfo.address}:${rinfo.port}`,
+              bytes: msg.length,
+              error: (e as Error).message,
+            });
           }
-        } catch (e) {
-          stats.dhcpMalformed++;
-          logger.log("dhcp-malformed", { from: `${rinfo.address}:${rinfo.port}`, bytes: msg.length, error: (e as Error).message });
-        }
-      };
+        };
       any?.on("message", handle("dhcp", own));
       if (own !== any) own.on("message", handle("dhcp", own));
       pxe.on("message", handle("pxe", pxe));

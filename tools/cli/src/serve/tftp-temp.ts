@@ -52,7 +52,9 @@ function errorPacket(code: number, msg: string): Uint8Array {
 }
 
 /** Parses an RRQ/WRQ: [opcode, filename, mode, options]; undefined when malformed. */
-function parseRequest(b: Uint8Array): { op: number; file: string; mode: string; opts: Map<string, string> } | undefined {
+function parseRequest(
+  b: Uint8Array,
+): { op: number; file: string; mode: string; opts: Map<string, string> } | undefined {
   if (b.length < 4) return undefined;
   const op = ((b[0] ?? 0) << 8) | (b[1] ?? 0);
   const strs: string[] = [];
@@ -65,7 +67,8 @@ function parseRequest(b: Uint8Array): { op: number; file: string; mode: string; 
   }
   if (start !== b.length || strs.length < 2 || strs.length % 2 !== 0) return undefined;
   const opts = new Map<string, string>();
-  for (let i = 2; i + 1 < strs.length; i += 2) opts.set((strs[i] ?? "").toLowerCase(), strs[i + 1] ?? "");
+  for (let i = 2; i + 1 < strs.length; i += 2)
+    opts.set((strs[i] ?? "").toLowerCase(), strs[i + 1] ?? "");
   return { op, file: strs[0] ?? "", mode: (strs[1] ?? "").toLowerCase(), opts };
 }
 
@@ -112,8 +115,13 @@ export async function startTftpTemp(o: TftpTempOptions): Promise<TftpTempServer>
     const s = createSocket("udp4");
     active.add(s);
     s.on("error", () => {});
-    await new Promise<void>((res) => s.bind(0, o.address === "0.0.0.0" ? undefined : o.address, res));
+    await new Promise<void>((res) =>
+      s.bind(0, o.address === "0.0.0.0" ? undefined : o.address, res),
+    );
     const send = (b: Uint8Array) => s.send(b, port, host);
+    // An error is the last packet: close the socket only once it has left.
+    const sendLast = (b: Uint8Array) =>
+      new Promise<void>((res) => s.send(b, port, host, () => res()));
     const log = (ok: boolean, bytes: number, blksize: number, error?: string) => {
       if (ok) stats.transfers++;
       else stats.errors++;
@@ -132,25 +140,30 @@ export async function startTftpTemp(o: TftpTempOptions): Promise<TftpTempServer>
       s.close();
     };
     if (req.op === 2) {
-      send(errorPacket(2, "read-only server"));
+      await sendLast(errorPacket(2, "read-only server"));
       log(false, 0, 512, "write refused");
       return finish();
     }
     if (req.mode !== "octet" && req.mode !== "netascii") {
-      send(errorPacket(4, "unsupported mode"));
+      await sendLast(errorPacket(4, "unsupported mode"));
       log(false, 0, 512, `mode ${req.mode}`);
       return finish();
     }
     const v = o.virtual?.(req.file);
     const r = v ? ({ ok: true, path: "", size: v.length } as const) : o.tree.resolve(req.file);
     if (!r.ok) {
-      send(errorPacket(r.reason === "not-found" ? 1 : 2, r.reason === "not-found" ? "File not found" : "Access violation"));
+      await sendLast(
+        errorPacket(
+          r.reason === "not-found" ? 1 : 2,
+          r.reason === "not-found" ? "File not found" : "Access violation",
+        ),
+      );
       log(false, 0, 512, r.reason);
       return finish();
     }
     const fh = v ? memoryFile(v) : await open(r.path, "r").catch(() => undefined);
     if (!fh) {
-      send(errorPacket(2, "Access violation"));
+      await sendLast(errorPacket(2, "Access violation"));
       log(false, 0, 512, "open failed");
       return finish();
     }
@@ -206,26 +219,41 @@ export async function startTftpTemp(o: TftpTempOptions): Promise<TftpTempServer>
         const a = await exchange(p, 0);
         if (a !== "ack") {
           // EDK2 probes the size with tsize and then aborts (error 8): not a failure of ours.
-          log(a === "error", 0, blksize, a === "error" ? "client ended after OACK" : "no ACK to OACK");
+          log(
+            a === "error",
+            0,
+            blksize,
+            a === "error" ? "client ended after OACK" : "no ACK to OACK",
+          );
           return;
         }
       }
       let block = 1;
       let sent = 0;
-      const buf = new Uint8Array(4 + blksize);
+      // Read ahead 128 blocks at a time: one file-system round trip per 128 DATA packets.
+      const chunk = new Uint8Array(blksize * 128);
+      let chunkStart = 0;
+      let chunkLen = 0;
+      const pkt = new Uint8Array(4 + blksize);
       for (;;) {
-        const { bytesRead } = await fh.read(buf, 4, blksize, sent);
-        buf[0] = 0;
-        buf[1] = 3;
-        buf[2] = (block >> 8) & 255;
-        buf[3] = block & 255;
-        const a = await exchange(buf.subarray(0, 4 + bytesRead), block);
+        if (sent >= chunkStart + chunkLen) {
+          chunkStart = sent;
+          chunkLen = (await fh.read(chunk, 0, chunk.length, sent)).bytesRead;
+        }
+        const off = sent - chunkStart;
+        const n = Math.min(blksize, chunkLen - off);
+        pkt[0] = 0;
+        pkt[1] = 3;
+        pkt[2] = (block >> 8) & 255;
+        pkt[3] = block & 255;
+        pkt.set(chunk.subarray(off, off + n), 4);
+        const a = await exchange(pkt.subarray(0, 4 + n), block);
         if (a !== "ack") {
           log(false, sent, blksize, a === "error" ? "client sent an error" : "timeout");
           return;
         }
-        sent += bytesRead;
-        if (bytesRead < blksize) break;
+        sent += n;
+        if (n < blksize) break;
         block = (block + 1) & 0xffff;
       }
       log(true, sent, blksize);
