@@ -25,10 +25,12 @@ import {
 import { hasCommand } from "./helpers/peers.js";
 
 const haveTshark = hasCommand("tshark");
-if (!haveTshark) console.warn("replay-tshark-edge: skipped, tshark is not installed (pnpm setup:peers)");
+if (!haveTshark)
+  console.warn("replay-tshark-edge: skipped, tshark is not installed (pnpm setup:peers)");
 
 const t = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
-const rrq = (file = "a", mode = "octet", op = 1) => Uint8Array.of(0, op, ...t(file), 0, ...t(mode), 0);
+const rrq = (file = "a", mode = "octet", op = 1) =>
+  Uint8Array.of(0, op, ...t(file), 0, ...t(mode), 0);
 const DATA = Uint8Array.of(0, 3, 0, 1, 5);
 const bootp = (len = 300, cookie = true, op = 1) => {
   const b = new Uint8Array(len);
@@ -82,13 +84,25 @@ const cases: Record<string, Case> = {
     eth4(s, c, udp({ srcPort: 40002, dstPort: 3101, payload: DATA })),
     eth4(c, s, udp({ srcPort: 3102, dstPort: 69, payload: rrq("a", "NetASCII") })),
     eth4(s, c, udp({ srcPort: 40003, dstPort: 3102, payload: DATA })),
-    eth4(c, s, udp({ srcPort: 3103, dstPort: 69, payload: concat(rrq("a"), t("blksize"), Uint8Array.of(0), t("1432"), Uint8Array.of(0)) })),
+    eth4(
+      c,
+      s,
+      udp({
+        srcPort: 3103,
+        dstPort: 69,
+        payload: concat(rrq("a"), t("blksize"), Uint8Array.of(0), t("1432"), Uint8Array.of(0)),
+      }),
+    ),
     eth4(s, c, udp({ srcPort: 40004, dstPort: 3103, payload: DATA })),
   ],
   "invalid requests are TFTP but open no flow": (c, s) => [
     eth4(c, s, udp({ srcPort: 3200, dstPort: 69, payload: rrq("a", "xyz") })),
     eth4(s, c, udp({ srcPort: 40000, dstPort: 3200, payload: DATA })),
-    eth4(c, s, udp({ srcPort: 3201, dstPort: 69, payload: Uint8Array.of(0, 1, 1, 2, 0, ...t("octet"), 0) })),
+    eth4(
+      c,
+      s,
+      udp({ srcPort: 3201, dstPort: 69, payload: Uint8Array.of(0, 1, 1, 2, 0, ...t("octet"), 0) }),
+    ),
     eth4(s, c, udp({ srcPort: 40000, dstPort: 3201, payload: DATA })),
     eth4(c, s, udp({ srcPort: 3202, dstPort: 69, payload: concat(rrq("a"), Uint8Array.of(9)) })),
     eth4(s, c, udp({ srcPort: 40000, dstPort: 3202, payload: DATA })),
@@ -129,18 +143,38 @@ const cases: Record<string, Case> = {
     eth4(c, s, udp({ srcPort: 68, dstPort: 67, payload: bootp() }), { totalLength: 0 }),
   ],
   "IPv6 under EtherType 0x0800 and IPv4 under 0x86dd": (_c, _s, c6, s6) => [
-    { data: ethernet(0x0800, ipv6({ src: c6, dst: s6 }, udp({ srcPort: 68, dstPort: 67, payload: bootp() }))) },
+    {
+      data: ethernet(
+        0x0800,
+        ipv6({ src: c6, dst: s6 }, udp({ srcPort: 68, dstPort: 67, payload: bootp() })),
+      ),
+    },
     { data: ethernet(0x86dd, ipv4({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }))) },
   ],
   "IPv4 fragments: reassembled on the last, incomplete ones never": (c, s) => {
     const u = udp({ srcPort: 3600, dstPort: 69, payload: concat(rrq(), new Uint8Array(3000)) });
     const f = (off: number, end: number, more: boolean, id: number) =>
       eth4(c, s, u.subarray(off, end), { id, fragOffset: off, more });
-    return [f(0, 1480, true, 1), f(1480, 2960, true, 1), f(2960, u.length, false, 1), f(1480, 2960, true, 2), f(0, 1480, true, 3)];
+    return [
+      f(0, 1480, true, 1),
+      f(1480, 2960, true, 1),
+      f(2960, u.length, false, 1),
+      f(1480, 2960, true, 2),
+      f(0, 1480, true, 3),
+    ];
   },
   "IPv4 fragments cut by the snap length": (c, s) => {
-    const whole = ethernet(0x0800, ipv4({ src: c, dst: s, more: true, id: 9 }, udp({ srcPort: 68, dstPort: 67, payload: bootp(600) })));
-    const later = ethernet(0x0800, ipv4({ src: c, dst: s, more: true, id: 10, fragOffset: 8 }, new Uint8Array(600)));
+    const whole = ethernet(
+      0x0800,
+      ipv4(
+        { src: c, dst: s, more: true, id: 9 },
+        udp({ srcPort: 68, dstPort: 67, payload: bootp(600) }),
+      ),
+    );
+    const later = ethernet(
+      0x0800,
+      ipv4({ src: c, dst: s, more: true, id: 10, fragOffset: 8 }, new Uint8Array(600)),
+    );
     return [
       { data: whole.subarray(0, 300), originalLength: whole.length },
       { data: later.subarray(0, 300), originalLength: later.length },
@@ -149,10 +183,27 @@ const cases: Record<string, Case> = {
   "IPv6 fragments": (_c, _s, c6, s6) => {
     const u = udp({ srcPort: 546, dstPort: 547, payload: new Uint8Array(2000) });
     const f = (off: number, end: number, more: boolean, id: number) => ({
-      data: ethernet(0x86dd, ipv6({ src: c6, dst: s6, nextHeader: 44 }, concat(frag6(17, off, more, id), u.subarray(off, end)))),
+      data: ethernet(
+        0x86dd,
+        ipv6(
+          { src: c6, dst: s6, nextHeader: 44 },
+          concat(frag6(17, off, more, id), u.subarray(off, end)),
+        ),
+      ),
     });
-    const cut = ethernet(0x86dd, ipv6({ src: c6, dst: s6, nextHeader: 44 }, concat(frag6(17, 0, true, 7), udp({ payload: bootp(600) }))));
-    return [f(1232, u.length, false, 5), f(0, 1232, true, 5), f(0, 1232, true, 6), { data: cut.subarray(0, 200), originalLength: cut.length }];
+    const cut = ethernet(
+      0x86dd,
+      ipv6(
+        { src: c6, dst: s6, nextHeader: 44 },
+        concat(frag6(17, 0, true, 7), udp({ payload: bootp(600) })),
+      ),
+    );
+    return [
+      f(1232, u.length, false, 5),
+      f(0, 1232, true, 5),
+      f(0, 1232, true, 6),
+      { data: cut.subarray(0, 200), originalLength: cut.length },
+    ];
   },
   "ICMP errors quoting UDP are not UDP": (c, s) => {
     const quoted = ipv4({ src: c, dst: s }, udp({ srcPort: 3700, dstPort: 69, payload: rrq() }));
@@ -165,15 +216,24 @@ describe.skipIf(!haveTshark)("decoding and classification edge cases agree with 
   const owners: string[] = [];
   const frames: Frame[] = [];
   Object.entries(cases).forEach(([name, build], i) => {
-    for (const f of build(`10.${i + 1}.0.1`, `10.${i + 1}.0.2`, `fd00:${i + 1}::1`, `fd00:${i + 1}::2`)) {
+    for (const f of build(
+      `10.${i + 1}.0.1`,
+      `10.${i + 1}.0.2`,
+      `fd00:${i + 1}::1`,
+      `fd00:${i + 1}::2`,
+    )) {
       owners.push(name);
       frames.push(f);
     }
   });
   // Sanity of the fixture: one linktype-1 capture; a second, SLL and loopback, covers other links.
   const bytes = pcapFile(1, frames);
-  const other = pcapFile(113, [{ data: sll(0x0800, ipv4({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }))) }]);
-  const loop = pcapFile(0, [{ data: nullHeader(2, true, ipv4({}, udp({ srcPort: 3000, dstPort: 69, payload: rrq() }))) }]);
+  const other = pcapFile(113, [
+    { data: sll(0x0800, ipv4({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }))) },
+  ]);
+  const loop = pcapFile(0, [
+    { data: nullHeader(2, true, ipv4({}, udp({ srcPort: 3000, dstPort: 69, payload: rrq() }))) },
+  ]);
 
   it.each([
     ["ethernet", bytes],
@@ -184,23 +244,33 @@ describe.skipIf(!haveTshark)("decoding and classification edge cases agree with 
     try {
       const file = join(dir, "edge.pcap");
       writeFileSync(file, capture);
-      const out = execFileSync("tshark", ["-n", "-r", file, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols"], {
-        encoding: "utf8",
-        stdio: ["ignore", "pipe", "ignore"],
-      });
+      const out = execFileSync(
+        "tshark",
+        ["-n", "-r", file, "-T", "fields", "-e", "frame.number", "-e", "frame.protocols"],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        },
+      );
       const theirs = out
         .trim()
         .split("\n")
         .map((l) => {
           const p = new Set((l.split("\t")[1] ?? "").split(":"));
           const keep = !p.has("icmp");
-          return { udp: keep && p.has("udp"), dhcp: keep && p.has("dhcp"), tftp: keep && p.has("tftp") };
+          return {
+            udp: keep && p.has("udp"),
+            dhcp: keep && p.has("dhcp"),
+            tftp: keep && p.has("tftp"),
+          };
         });
       const s = readCapture(capture);
       expect(s.frames).toBe(theirs.length);
       const ours = theirs.map(() => ({ udp: false, dhcp: false, tftp: false }));
-      for (const d of s.datagrams) ours[d.frame - 1] = { udp: true, dhcp: d.kind === "dhcp", tftp: d.kind === "tftp" };
-      const label = (i: number) => (capture === bytes ? `${owners[i]} (frame ${i + 1})` : `frame ${i + 1}`);
+      for (const d of s.datagrams)
+        ours[d.frame - 1] = { udp: true, dhcp: d.kind === "dhcp", tftp: d.kind === "tftp" };
+      const label = (i: number) =>
+        capture === bytes ? `${owners[i]} (frame ${i + 1})` : `frame ${i + 1}`;
       expect(ours.map((o, i) => [label(i), o])).toEqual(theirs.map((o, i) => [label(i), o]));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -54,20 +54,23 @@ for i in $(seq 1 "$REPEAT"); do
 done
 
 echo
-echo "boot time (VM start -> marker on the serial console), seconds; qemu -accel tcg"
+echo "seconds from VM start (qemu -accel tcg): 'loaded' = kernel and initrd fetched (the part a boot"
+echo "server influences), 'marker' = the guest's initrd printed its marker (adds the guest's own boot)"
 awk -F'\t' '
   NR == 1 { next }
   { key = $2; sub(/-(pxe|dnsmasq)-[0-9]+$/, "", key)
     if (!(key in desc)) { desc[key] = $4 "/" $5 "/" $6; order[++k] = key }
-    if ($8 == 1) { s[key, $3] += $10; c[key, $3]++ } }
+    if ($8 == 1) { s[key, $3] += $10; c[key, $3]++; if ($11 != "NA" && $11 != "") { l[key, $3] += $11; lc[key, $3]++ } } }
+  function avg(sum, n) { return n ? sprintf("%.2f", sum / n) : "FAIL" }
+  function ratio(a, b) { return (a != "FAIL" && b != "FAIL" && b > 0) ? sprintf("%.2f", a / b) : "-" }
   END {
-    printf "%-10s %-28s %10s %10s %7s\n", "case", "firmware/mode/nic", "pxe serve", "dnsmasq", "ratio"
+    printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "case", "firmware/mode/nic", "loaded", "", "", "marker", "", ""
+    printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "", "", "pxe", "dnsmasq", "ratio", "pxe", "dnsmasq", "ratio"
     for (i = 1; i <= k; i++) {
       key = order[i]
-      a = c[key, "pxe"] ? sprintf("%.2f", s[key, "pxe"] / c[key, "pxe"]) : "FAIL"
-      b = c[key, "dnsmasq"] ? sprintf("%.2f", s[key, "dnsmasq"] / c[key, "dnsmasq"]) : "FAIL"
-      r = (a != "FAIL" && b != "FAIL") ? sprintf("%.2f", a / b) : "-"
-      printf "%-10s %-28s %10s %10s %7s\n", key, desc[key], a, b, r
+      la = avg(l[key, "pxe"], lc[key, "pxe"]); lb = avg(l[key, "dnsmasq"], lc[key, "dnsmasq"])
+      a = avg(s[key, "pxe"], c[key, "pxe"]); b = avg(s[key, "dnsmasq"], c[key, "dnsmasq"])
+      printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", key, desc[key], la, lb, ratio(la, lb), a, b, ratio(a, b)
     }
   }' "$RESULTS"
 echo "rows: $RESULTS; logs: $OUT"

@@ -5,8 +5,8 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Bench } from "tinybench";
 import { DhcpMessage, DhcpView, decodeMessage, encodeInto, MessageType } from "@pxe/dhcp";
+import { Bench } from "tinybench";
 import { DHCP_PORTS, readUdp } from "../test/pcap.js";
 
 const require = createRequire(import.meta.url);

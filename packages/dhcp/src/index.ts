@@ -55,6 +55,7 @@ export { DhcpError, type DhcpErrorCode, type DhcpWarning, isDhcpError } from "./
 export {
   createReply,
   type DecodeOptions,
+  type DecodeResult,
   DhcpMessage,
   type DhcpMessageInit,
   type DhcpOptionEntry,
@@ -68,6 +69,7 @@ export {
   optionsToJSON,
   type StandardOptionValues,
   toJSONValue,
+  tryDecodeMessage,
 } from "./message.js";
 export { type DecodeContext, type OptionCodec, OptionRegistry, optionError } from "./registry.js";
 export { DhcpOption, type DhcpOptionCodes, defaultRegistry, standardCodecs } from "./standard.js";

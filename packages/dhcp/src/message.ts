@@ -677,6 +677,24 @@ export function decodeMessage(bytes: Uint8Array, options?: DecodeOptions): DhcpM
   return messageFromView(view, options);
 }
 
+/** Result of {@link tryDecodeMessage}. */
+export type DecodeResult =
+  | { readonly ok: true; readonly message: DhcpMessage }
+  | { readonly ok: false; readonly error: DhcpError };
+
+/**
+ * {@link decodeMessage} for server hot paths fed hostile input: returns the error instead of
+ * throwing it (a server drops the packet, counts it and keeps serving).
+ */
+export function tryDecodeMessage(bytes: Uint8Array, options?: DecodeOptions): DecodeResult {
+  try {
+    return { ok: true, message: decodeMessage(bytes, options) };
+  } catch (e) {
+    if (isDhcpError(e)) return { ok: false, error: e };
+    throw e;
+  }
+}
+
 /** Like {@link decodeMessage}, from an existing view (strictness is taken from `options`). */
 export function messageFromView(view: DhcpView, options?: DecodeOptions): DhcpMessage {
   const strict = options?.strict === true;

@@ -173,3 +173,14 @@ describe("DhcpView options", () => {
     expect(v.warnings[0]).toMatchObject({ code: "bad-cookie", offset: 240 });
   });
 });
+
+describe("tryDecodeMessage", () => {
+  it("returns typed errors instead of throwing", async () => {
+    const { tryDecodeMessage } = await import("@pxe/dhcp");
+    const bad = tryDecodeMessage(new Uint8Array(12));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect([bad.error.code, bad.error.offset]).toEqual(["truncated", 12]);
+    const good = tryDecodeMessage(message([53, 1, 1, 255]));
+    expect(good.ok && good.message.type).toBe(1);
+  });
+});

@@ -19,8 +19,10 @@ const text = files.map((f) => readFileSync(path.join(corpusDir, f), "latin1")).j
 const bytes = text.length;
 const mb = bytes / 1e6;
 
-function run(name, fn, minMs = 2000) {
-  for (let i = 0; i < 20; i++) fn();
+function run(name, fn, minMs = 3000, warmMs = 1500) {
+  // Warm up by time so the optimising compiler has settled (it is slow on a busy machine).
+  const w0 = performance.now();
+  while (performance.now() - w0 < warmMs) fn();
   let iters = 0;
   const t0 = performance.now();
   let t = t0;

@@ -327,6 +327,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const labelDefs: LabelDef[] = [];
   const labels = new Map<string, LabelDef>();
   const newerSeen = new Set<string>();
+  /** `cmdAt[line][segment]`: the command of each segment. */
+  const cmdAt: (CommandNode | undefined)[][] = [];
 
   for (let iLine2 = 0; iLine2 < tree.lines.length; iLine2++) {
     const line = tree.lines[iLine2] as (typeof tree.lines)[number];
@@ -343,11 +345,14 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       } else labels.set(def.name, def);
     }
     let after: "||" | "&&" | ";" | null = null;
-    line.segments.forEach((segment, segmentIndex) => {
+    const row: (CommandNode | undefined)[] = [];
+    cmdAt.push(row);
+    for (let segmentIndex = 0; segmentIndex < line.segments.length; segmentIndex++) {
+      const segment = line.segments[segmentIndex] as Segment;
       const prev = after;
       after = segment.operator?.op ?? null;
       const nameWord = segment.words[0];
-      if (!nameWord) return;
+      if (!nameWord) continue;
       for (const w of segment.words)
         if (w.value === "|")
           c.at(
@@ -399,7 +404,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           nameWord,
         );
       }
-      commands.push({
+      const node: CommandNode = {
         line,
         segment,
         segmentIndex,
@@ -409,8 +414,10 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         info,
         options,
         args,
-      });
-    });
+      };
+      commands.push(node);
+      row[segmentIndex] = node;
+    }
   }
 
   // Menus and choices.
@@ -464,13 +471,11 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       command: cmd,
     });
   };
-  const cmdBySegment = new Map<Segment, CommandNode>();
-  for (const cmd of commands) cmdBySegment.set(cmd.segment, cmd);
   for (let iLine6 = 0; iLine6 < tree.lines.length; iLine6++) {
     const line = tree.lines[iLine6] as (typeof tree.lines)[number];
     for (let iSeg7 = 0; iSeg7 < line.segments.length; iSeg7++) {
       const seg = line.segments[iSeg7] as (typeof line.segments)[number];
-      const cmd = cmdBySegment.get(seg);
+      const cmd = (cmdAt[line.index] as (CommandNode | undefined)[])[iSeg7];
       for (let iW8 = 0; iW8 < seg.words.length; iW8++) {
         const w = seg.words[iW8] as (typeof seg.words)[number];
         if (!w.dynamic) continue;
@@ -649,32 +654,38 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       }
       continue;
     }
-    let state = { ok: true, fail: false };
+    let stOk = true;
+    let stFail = false;
     const jumps = new Set<number>();
     let stops = false;
     let anyLabel = false;
     let edgeKind: FlowEdge["kind"] = "goto";
-    line.segments.forEach((seg, si) => {
-      const op = si === 0 ? null : (line.segments[si - 1] as Segment).operator?.op;
+    const segs = line.segments;
+    for (let si = 0; si < segs.length; si++) {
+      const seg = segs[si] as Segment;
+      const op = si === 0 ? null : (segs[si - 1] as Segment).operator?.op;
       let runs: boolean;
-      let carry = { ok: false, fail: false };
-      if (op === null || op === undefined || op === ";") runs = state.ok || state.fail;
+      let carryOk = false;
+      let carryFail = false;
+      if (op === null || op === undefined || op === ";") runs = stOk || stFail;
       else if (op === "&&") {
-        runs = state.ok;
-        carry = { ok: false, fail: state.fail };
+        runs = stOk;
+        carryFail = stFail;
       } else {
-        runs = state.fail;
-        carry = { ok: state.ok, fail: false };
+        runs = stFail;
+        carryOk = stOk;
       }
       if (!runs) {
-        state = carry;
-        return;
+        stOk = carryOk;
+        stFail = carryFail;
+        continue;
       }
-      const out = segmentOutcome(seg, cmdBySegment.get(seg), op === "||");
+      const out = segmentOutcome(seg, (cmdAt[line.index] as (CommandNode | undefined)[])[si], op === "||");
       if (out.jumps.size) for (const j of out.jumps) jumps.add(j);
       if (out.stops) stops = true;
-      state = { ok: carry.ok || out.ok, fail: carry.fail || out.fail };
-    });
+      stOk = carryOk || out.ok;
+      stFail = carryFail || out.fail;
+    }
     function segmentOutcome(
       seg: Segment,
       cmd: CommandNode | undefined,
@@ -753,11 +764,11 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       succ.push(j);
       edges.push({ from: line.index, to: j, kind: edgeKind });
     }
-    if (state.ok && line.index + 1 < lineCount) {
+    if (stOk && line.index + 1 < lineCount) {
       succ.push(line.index + 1);
       edges.push({ from: line.index, to: line.index + 1, kind: "fallthrough" });
     }
-    if (state.fail || stops || (state.ok && line.index + 1 >= lineCount)) exits.push(line.index);
+    if (stFail || stops || (stOk && line.index + 1 >= lineCount)) exits.push(line.index);
     if (anyLabel) anyLabelLines.push(line.index);
     successors.push(succ);
   }
@@ -808,7 +819,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   };
   for (let iLine15 = 0; iLine15 < tree.lines.length; iLine15++) {
     const line = tree.lines[iLine15] as (typeof tree.lines)[number];
-    const hasCmd = line.segments.some((s) => s.words.length > 0);
+    let hasCmd = false;
+    for (let k = 0; k < line.segments.length; k++) if ((line.segments[k] as Segment).words.length > 0) hasCmd = true;
     if (reachable[line.index]) {
       flush();
       continue;
@@ -821,7 +833,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   flush();
 
   // Menu items with no label, when their choice feeds no goto (reported above otherwise).
-  c.diagnostics.sort((a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  c.diagnostics.sort(
+    (a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+  );
   return {
     tree,
     commands,

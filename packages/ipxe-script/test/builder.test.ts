@@ -138,6 +138,27 @@ describe("buildScript", () => {
     }
   });
 
+  it("writes chain with a params block (POST form) and reads it back", () => {
+    const spec: ScriptSpec = {
+      body: [
+        { type: "command", name: "params", options: { name: "form" } },
+        { type: "command", name: "param", options: { params: "form" }, args: ["mac", "${mac}"] },
+        {
+          type: "command",
+          name: "param",
+          options: { params: "form" },
+          args: ["note", "two words"],
+        },
+        { type: "command", name: "chain", args: ["http://boot.example/register##params=form"] },
+      ],
+    };
+    const text = buildScript(spec);
+    expect(text).toContain("chain http://boot.example/register##params=form\n");
+    expect(parseScriptSpec(text)).toEqual(spec);
+    const m = analyze(text);
+    expect(m.fetches.map((f) => f.uri)).toEqual(["http://boot.example/register##params=form"]);
+  });
+
   it("keeps ${...} references for iPXE to expand", () => {
     const spec: ScriptSpec = {
       signature: "gpxe",
@@ -285,7 +306,7 @@ const script: fc.Arbitrary<ScriptSpec> = fc
   .map((s) => clean(s) as ScriptSpec);
 
 describe("build/parse round trip (fast-check)", () => {
-  fcTest.prop([script], { numRuns: 300 })(
+  fcTest.prop([script], { numRuns: Number(process.env.IPXE_FC_RUNS ?? 300) })(
     "parseScriptSpec(buildScript(x)) deep-equals x",
     (spec) => {
       const text = buildScript(spec);

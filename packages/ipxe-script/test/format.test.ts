@@ -54,7 +54,7 @@ describe("format", () => {
       }),
     ],
     {
-      numRuns: 500,
+      numRuns: Number(process.env.IPXE_FC_RUNS ?? 500),
     },
   )("is idempotent and keeps the meaning of arbitrary text", (body) => {
     const text = `#!ipxe\n${body}`;

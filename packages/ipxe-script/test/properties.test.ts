@@ -47,15 +47,14 @@ const ipxeish = fc.string({
 });
 
 describe("parser properties", () => {
-  fcTest.prop([fc.string({ unit: "binary" })], { numRuns: 500 })(
-    "arbitrary text never throws and round-trips",
-    (text) => {
-      const { tree } = parse(text);
-      expect(print(tree)).toBe(text);
-      expect(() => analyze(tree, text)).not.toThrow();
-    },
-  );
-  fcTest.prop([ipxeish], { numRuns: 1000 })(
+  fcTest.prop([fc.string({ unit: "binary" })], {
+    numRuns: Number(process.env.IPXE_FC_RUNS ?? 500),
+  })("arbitrary text never throws and round-trips", (text) => {
+    const { tree } = parse(text);
+    expect(print(tree)).toBe(text);
+    expect(() => analyze(tree, text)).not.toThrow();
+  });
+  fcTest.prop([ipxeish], { numRuns: Number(process.env.IPXE_FC_RUNS ?? 1000) })(
     "iPXE-like text round-trips; lint/format/spec never throw",
     (text) => {
       const { tree } = parse(text);

@@ -29,8 +29,13 @@ const resolver = async (p) => {
 };
 const loaded = await loadConfig("pxelinux.cfg/default", resolver);
 const model = buildModel(loaded); // reader picked from UI / DEFAULT
-console.log(model.reader, model.root.title, model.labels.map((l) => [l.label, l.commandLine]));
-for (const d of model.diagnostics) console.log(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
+console.log(
+  model.reader,
+  model.root.title,
+  model.labels.map((l) => [l.label, l.commandLine]),
+);
+for (const d of model.diagnostics)
+  console.log(`${d.file}:${d.line}:${d.column} ${d.severity} ${d.code} ${d.message}`);
 
 // 4. Migrate to iPXE, kernels and initrds over HTTP.
 const { script, notes } = toIpxe(model, { baseUrl: "http://10.0.0.1/tftp/" });

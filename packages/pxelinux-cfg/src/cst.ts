@@ -135,7 +135,11 @@ function byLength(words: Iterable<string>): string[][] {
 }
 const TOP_BY_LEN = byLength(TopKeywords);
 const MENU_BY_LEN = byLength(MenuKeywords);
-const MENU_NAMES = new Map<string, string>([...MenuKeywords].map((k) => [k, `menu ${k}`]));
+/** Returns `s` as an internalized string, so later `===`/`switch` tests are pointer compares. */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+const MENU_NAMES = new Map<string, string>([...MenuKeywords].map((k) => [k, intern(`menu ${k}`)]));
 
 /** True when text[i, j) folds (looking_at() rules) to `kw`, which has the same length. */
 function foldEquals(text: string, i: number, kw: string): boolean {
@@ -323,7 +327,7 @@ function fkeyEnd(text: string, i: number, end: number): { end: number; no: numbe
   return { end: q, no: v };
 }
 
-const FKEY_NAMES = Array.from({ length: 13 }, (_, n) => `f${n}`);
+const FKEY_NAMES = Array.from({ length: 13 }, (_, n) => intern(`f${n}`));
 
 function plainLine(
   text: string,

@@ -35,6 +35,7 @@ export {
 } from "./lookup.js";
 export {
   buildModel,
+  compareReaders,
   type EntryAction,
   type ImageType,
   initrdList,
@@ -48,6 +49,7 @@ export {
   moduleCandidates,
   type PxelinuxModel,
   type Reader,
+  type ReaderDifference,
   type SeparatorEntry,
   type SourceRef,
   type SubmenuEntry,

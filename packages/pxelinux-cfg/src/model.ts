@@ -167,7 +167,7 @@ export interface PxelinuxModel {
   readonly serial: string | undefined;
   /** PATH entries (module search path). */
   readonly path: readonly string[];
-  /** F-key help files, index 0..12 (`F0` reads as F11's slot in syslinux; kept at 0 here). */
+  /** F-key help files by function key 1..12 (`F0` is stored as F11, as syslinux's `is_fkey()` does). */
   readonly fkeys: ReadonlyMap<number, { file: string; background: string | undefined }>;
   readonly append: string | undefined;
   readonly ipappend: number;
@@ -226,7 +226,8 @@ interface MutMenu {
   id: number;
   beginLine: { file: string; line: CstLine } | undefined;
   hotkeys: Set<string>;
-  seen: Map<string, SourceRef>;
+  /** Labels defined in this menu scope (a prototype-less dictionary: faster than a Map here). */
+  seen: Record<string, SourceRef | undefined>;
 }
 
 interface MutSubmenu {
@@ -240,10 +241,136 @@ interface MutSubmenu {
   source: SourceRef;
 }
 
-type MutLabel = { -readonly [K in keyof LabelEntry]: LabelEntry[K] } & {
-  menu: MutMenu;
-  targetTag: string | undefined;
-};
+/**
+ * A label entry. What `record()` derives (image type, command line, initrds, resolved paths) is
+ * computed on first use, so building a model of a large config allocates little.
+ */
+class Entry implements LabelEntry {
+  readonly kind = "label" as const;
+  isDefault = false;
+  targetMenu: MenuModel | undefined;
+  #kernelPath: ResolvedPath | undefined | null = null;
+  #initrd: { list: string[]; from: "initrd" | "append" | undefined } | undefined;
+  #initrdPaths: ResolvedPath[] | undefined;
+  constructor(
+    readonly label: string,
+    readonly displayName: string,
+    readonly hotkey: string | undefined,
+    readonly help: string | undefined,
+    readonly kernelType: KernelType,
+    /** The whole kernel line (image and its words). */
+    readonly kernelLine: string,
+    readonly append: string | undefined,
+    /** The label's INITRD line. */
+    readonly initrdLine: string | undefined,
+    readonly ipappend: number,
+    readonly passwd: boolean,
+    readonly hidden: boolean,
+    public action: EntryAction,
+    readonly target: string | undefined,
+    readonly source: SourceRef,
+    readonly menu: MutMenu,
+    readonly targetTag: string | undefined,
+    private readonly cwd: string,
+  ) {}
+  get kernel(): string {
+    return firstWord(this.kernelLine);
+  }
+  get kernelArgs(): string {
+    return afterFirstWord(this.kernelLine);
+  }
+  get imageType(): ImageType {
+    return imageTypeOf(this.kernelType, this.kernel);
+  }
+  get commandLine(): string | undefined {
+    if (this.action !== "boot") return undefined;
+    const a = this.append ?? "";
+    const s = a === "" ? "" : " ";
+    const ip = this.initrdLine !== undefined ? ` initrd=${this.initrdLine}` : "";
+    const words = this.kernelLine;
+    return this.kernelType === "kernel"
+      ? `${words}${s}${a}${ip}`
+      : `.${this.kernelType} ${words}${s}${a}${ip}`;
+  }
+  private initrdInfo(): { list: string[]; from: "initrd" | "append" | undefined } {
+    if (this.#initrd) return this.#initrd;
+    let list: string[] = [];
+    let from: "initrd" | "append" | undefined;
+    if (this.imageType === "linux") {
+      const args = `${this.kernelArgs} ${this.append ?? ""}`;
+      if (args.includes("initrd=")) {
+        list = initrdList(args);
+        from = "append";
+      } else if (this.initrdLine !== undefined) {
+        list = initrdList(`initrd=${this.initrdLine}`);
+        from = "initrd";
+      }
+    }
+    this.#initrd = { list, from };
+    return this.#initrd;
+  }
+  get initrd(): readonly string[] {
+    return this.initrdInfo().list;
+  }
+  get initrdFrom(): "initrd" | "append" | undefined {
+    return this.initrdInfo().from;
+  }
+  get appendRest(): string {
+    const a = this.append ?? "";
+    if (!a.includes("initrd=")) return a;
+    return a
+      .split(/[ \t]+/)
+      .filter((w) => w !== "" && !w.startsWith("initrd="))
+      .join(" ");
+  }
+  get kernelPath(): ResolvedPath | undefined {
+    if (this.#kernelPath === null) {
+      const k = this.kernel;
+      this.#kernelPath =
+        this.action === "boot" &&
+        this.kernelType !== "localboot" &&
+        this.kernelType !== "none" &&
+        k !== ""
+          ? resolvePath(k, this.cwd)
+          : undefined;
+    }
+    return this.#kernelPath;
+  }
+  get initrdPaths(): readonly ResolvedPath[] {
+    this.#initrdPaths ??= this.initrd.filter((f) => f !== "").map((f) => resolvePath(f, this.cwd));
+    return this.#initrdPaths;
+  }
+  /** Plain-object view (derived fields included, the target menu by tag). */
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.kind,
+      label: this.label,
+      displayName: this.displayName,
+      hotkey: this.hotkey,
+      help: this.help,
+      kernelType: this.kernelType,
+      imageType: this.imageType,
+      kernel: this.kernel,
+      kernelArgs: this.kernelArgs,
+      append: this.append,
+      initrd: this.initrd,
+      initrdFrom: this.initrdFrom,
+      appendRest: this.appendRest,
+      ipappend: this.ipappend,
+      passwd: this.passwd,
+      hidden: this.hidden,
+      isDefault: this.isDefault,
+      action: this.action,
+      target: this.target,
+      targetMenu: this.targetMenu?.tag,
+      commandLine: this.commandLine,
+      kernelPath: this.kernelPath,
+      initrdPaths: this.initrdPaths,
+      source: this.source,
+    };
+  }
+}
+type MutLabel = Entry;
 
 interface LabelData {
   label: string;
@@ -391,7 +518,7 @@ class Pass {
       id: this.nextId++,
       beginLine: undefined,
       hotkeys: new Set(),
-      seen: new Map(),
+      seen: Object.create(null) as Record<string, SourceRef | undefined>,
     };
     this.menus.push(m);
     return m;
@@ -409,7 +536,7 @@ class Pass {
     let hotkey: string | undefined;
     if (ld.menulabel !== undefined && action !== "disabled") hotkey = this.hotkey(m, display);
     if (action !== "disabled") {
-      const prev = this.cur.seen.get(ld.label);
+      const prev = this.cur.seen[ld.label];
       if (prev) {
         this.diag(
           ld.file,
@@ -418,71 +545,30 @@ class Pass {
           "warning",
           `label "${ld.label}" is already defined in this menu (${prev.file}:${prev.line}); lookups by name find the first`,
         );
-      } else this.cur.seen.set(ld.label, ld.source);
+      } else this.cur.seen[ld.label] = ld.source;
     }
-    const words = ld.kernel;
-    const kernel = firstWord(words);
-    const kernelArgs = afterFirstWord(words);
     let append = ld.append ?? this.globalAppend;
     if (append === "-") append = undefined;
-    const a = append ?? "";
-    let commandLine: string | undefined;
-    if (action === "boot") {
-      const s = a === "" ? "" : " ";
-      const ip = ld.initrd !== undefined ? ` initrd=${ld.initrd}` : "";
-      commandLine =
-        ld.type === "kernel" ? `${words}${s}${a}${ip}` : `.${ld.type} ${words}${s}${a}${ip}`;
-    }
-    const imageType = imageTypeOf(ld.type, kernel);
-    let initrd: string[] = [];
-    let initrdFrom: "initrd" | "append" | undefined;
-    const hasInitrdArg = a.includes("initrd=") || kernelArgs.includes("initrd=");
-    if (imageType === "linux") {
-      if (hasInitrdArg) {
-        initrd = initrdList(`${kernelArgs} ${a}`);
-        initrdFrom = "append";
-      } else if (ld.initrd !== undefined) {
-        initrd = initrdList(`initrd=${ld.initrd}`);
-        initrdFrom = "initrd";
-      }
-    }
-    const appendRest = hasInitrdArg
-      ? a
-          .split(/[ \t]+/)
-          .filter((w) => w !== "" && !w.startsWith("initrd="))
-          .join(" ")
-      : a;
-    const e: MutLabel = {
-      kind: "label",
-      label: ld.label,
-      displayName: display,
+    const e = new Entry(
+      ld.label,
+      display,
       hotkey,
-      help: ld.help,
-      kernelType: ld.type,
-      imageType,
-      kernel,
-      kernelArgs,
+      ld.help,
+      ld.type,
+      ld.kernel,
       append,
-      initrd,
-      initrdFrom,
-      appendRest,
-      ipappend: ld.ipappend,
-      passwd: ld.passwd !== undefined && action !== "disabled",
-      hidden: ld.hide,
-      isDefault: false,
-      action: action === "goto-unres" ? "goto" : action === "exit-unres" ? "exit" : action,
-      target: action === "help" ? kernel : ld.target,
-      targetMenu: ld.exitTo as MenuModel | undefined,
-      commandLine,
-      kernelPath:
-        action === "boot" && ld.type !== "localboot" && ld.type !== "none" && kernel !== ""
-          ? resolvePath(kernel, this.loaded.cwd)
-          : undefined,
-      initrdPaths: initrd.filter((f) => f !== "").map((f) => resolvePath(f, this.loaded.cwd)),
-      source: ld.source,
-      menu: m,
-      targetTag: action === "goto-unres" || action === "exit-unres" ? ld.target : undefined,
-    };
+      ld.initrd,
+      ld.ipappend,
+      ld.passwd !== undefined && action !== "disabled",
+      ld.hide,
+      action === "goto-unres" ? "goto" : action === "exit-unres" ? "exit" : action,
+      action === "help" ? firstWord(ld.kernel) : ld.target,
+      ld.source,
+      m,
+      action === "goto-unres" || action === "exit-unres" ? ld.target : undefined,
+      this.loaded.cwd,
+    );
+    e.targetMenu = ld.exitTo as MenuModel | undefined;
     m.items.push(e);
     this.all.push(e);
     const defaultable =
@@ -976,7 +1062,8 @@ class Pass {
         return;
       default:
         if (/^f\d+$/.test(name)) {
-          const n = Number(name.slice(1));
+          // is_fkey() puts F0 in the F11 slot (index 10): F0 and F11 are the same key.
+          const n = name === "f0" ? 11 : Number(name.slice(1));
           this.fkeys.set(n, {
             file: firstWord(v),
             background: firstWord(afterFirstWord(v)) || undefined,
@@ -1006,8 +1093,6 @@ class Pass {
       if (target) e.targetMenu = target as unknown as MenuModel;
       else {
         e.action = "disabled";
-        e.commandLine = undefined;
-        e.kernelPath = undefined;
         if (this.report) {
           this.diags.push({
             code: DiagnosticCode.UnresolvedGoto,
@@ -1095,7 +1180,7 @@ function freeze(p: Pass, reader: Reader, reason: string, syntax: Diagnostic[]): 
   for (const m of p.menus) {
     if (m.defaultIndex !== undefined) {
       const it = m.items[m.defaultIndex];
-      if (it && it.kind !== "separator") (it as { isDefault: boolean }).isDefault = true;
+      if (it && it.kind !== "separator") it.isDefault = true;
     }
     if (reader === "core") {
       m.timeout = p.timeout;
@@ -1203,6 +1288,75 @@ export function moduleCandidates(
   for (const dir of model.path) {
     if (dir === "") continue;
     out.push(resolvePath(dir.endsWith("/") ? dir + name : `${dir}/${name}`, model.cwd));
+  }
+  return out;
+}
+
+/** One way the core and menu.c32 readers end up with different results for the same files. */
+export interface ReaderDifference {
+  readonly kind: "label" | "menus" | "default" | "timeout";
+  readonly message: string;
+  readonly source: SourceRef | undefined;
+}
+
+/**
+ * Replays the config with both readers and lists where the results differ: label names
+ * (`LABEL a b`), the submenus each builds (`INCLUDE file tag`, missing `MENU INCLUDE` files), the
+ * entry DEFAULT selects, and the start menu's timeout. Complements the line-level
+ * `reader-disagreement` diagnostics with their effect on the whole config.
+ */
+export function compareReaders(
+  loaded: LoadedConfig,
+  opts: Omit<ModelOptions, "reader"> = {},
+): ReaderDifference[] {
+  const core = buildModel(loaded, { ...opts, reader: "core" });
+  const menu = buildModel(loaded, { ...opts, reader: "menu" });
+  const out: ReaderDifference[] = [];
+  const key = (s: SourceRef) => `${s.file}\u0000${s.line}`;
+  const menuLabels = new Map<string, LabelEntry>();
+  for (const e of menu.labels) if (!menuLabels.has(key(e.source))) menuLabels.set(key(e.source), e);
+  const seen = new Set<string>();
+  for (const e of core.labels) {
+    const k = key(e.source);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const other = menuLabels.get(k);
+    if (other && other.label !== e.label) {
+      out.push({
+        kind: "label",
+        message: `label is "${e.label}" for the core reader, "${other.label}" for menu.c32`,
+        source: e.source,
+      });
+    }
+  }
+  const tags = (m: PxelinuxModel) =>
+    m.menus.filter((x) => x !== m.root && x !== m.hidden).map((x) => x.tag);
+  const ct = tags(core);
+  const mt = tags(menu);
+  if (ct.join("\u0000") !== mt.join("\u0000")) {
+    out.push({
+      kind: "menus",
+      message: `submenus: core [${ct.join(", ")}], menu.c32 [${mt.join(", ")}]`,
+      source: undefined,
+    });
+  }
+  const defKey = (m: PxelinuxModel) =>
+    m.defaultEntry ? `${key(m.defaultEntry.source)}\u0000${m.defaultEntry.label}` : "";
+  if (defKey(core) !== defKey(menu)) {
+    out.push({
+      kind: "default",
+      message: `DEFAULT selects ${core.defaultEntry ? `"${core.defaultEntry.label}"` : "no entry"} in the core, ${
+        menu.defaultEntry ? `"${menu.defaultEntry.label}"` : "no entry"
+      } in menu.c32`,
+      source: core.defaultEntry?.source ?? menu.defaultEntry?.source,
+    });
+  }
+  if (core.timeout !== menu.timeout) {
+    out.push({
+      kind: "timeout",
+      message: `start menu timeout: ${core.timeout ?? "none"} (core) vs ${menu.timeout ?? "none"} (menu.c32)`,
+      source: undefined,
+    });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   buildModel,
+  compareReaders,
   formatText,
   lintText,
   loadConfig,
@@ -91,6 +92,15 @@ describe.skipIf(!haveCorpus)("pxelinux corpus", () => {
       "install",
       "installgui",
       "submenu",
+    ]);
+  });
+
+  it("reports where the two readers differ on real configs (SliTaz)", async () => {
+    const r = rows.find((x) => x.path === "syslinux/stuff/isolinux.cfg");
+    if (!r) throw new Error("corpus row missing");
+    const d = compareReaders(await loadConfig("isolinux.cfg", corpusResolver(r, rows)));
+    expect(d.map((x) => x.message)).toEqual([
+      'label is "md5sum" for the core reader, "md5sum check test verify" for menu.c32',
     ]);
   });
 

@@ -1,4 +1,10 @@
-import { buildModel, type IncludeResolver, loadConfig, MAX_INCLUDE_DEPTH } from "@pxe/pxelinux-cfg";
+import {
+  buildModel,
+  compareReaders,
+  type IncludeResolver,
+  loadConfig,
+  MAX_INCLUDE_DEPTH,
+} from "@pxe/pxelinux-cfg";
 import { describe, expect, it } from "vitest";
 
 function fsResolver(files: Record<string, string>, calls: string[] = []): IncludeResolver {
@@ -118,5 +124,28 @@ describe("readers and missing tagged includes", () => {
       "include-not-found",
       "reader-disagreement",
     ]);
+  });
+});
+
+describe("compareReaders", () => {
+  it("lists label, submenu, default and timeout differences between the readers", async () => {
+    const files = {
+      "/main":
+        "DEFAULT md5sum\nLABEL md5sum check\nINCLUDE tools.cfg Tools\nMENU BEGIN s\nTIMEOUT 30\nMENU END\n",
+      "tools.cfg": "LABEL hdt\n",
+    };
+    const d = compareReaders(await loadConfig("::/main", fsResolver(files)));
+    expect(d.map((x) => x.kind)).toEqual(["label", "menus", "default", "timeout"]);
+    expect(d[0]?.message).toBe(
+      'label is "md5sum" for the core reader, "md5sum check" for menu.c32',
+    );
+    expect(d[1]?.message).toBe("submenus: core [s], menu.c32 [Tools, s]");
+  });
+
+  it("finds nothing to report for a config both readers read alike", async () => {
+    const d = compareReaders(
+      await loadConfig("::/main", fsResolver({ "/main": "UI menu.c32\nDEFAULT a\nLABEL a\n" })),
+    );
+    expect(d).toEqual([]);
   });
 });

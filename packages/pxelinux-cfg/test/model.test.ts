@@ -227,6 +227,11 @@ describe("model: menu tree", () => {
     expect(g.say).toEqual([" hello"]);
     expect(g.path).toEqual(["/a", "/b"]);
     expect(g.fkeys.get(1)).toEqual({ file: "help.txt", background: "bg.png" });
+    const f = modelFromText("F11 eleven.txt\nF0 zero.txt\nF12 twelve.txt\n");
+    expect([...f.fkeys.entries()].map(([k, v]) => [k, v.file])).toEqual([
+      [11, "zero.txt"],
+      [12, "twelve.txt"],
+    ]);
     expect(g.display).toBe("boot.msg");
     expect(g.prompt).toBe(1);
     expect(g.ipappend).toBe(3);
@@ -242,5 +247,27 @@ describe("module search", () => {
       "::/tftpboot//extra/vesamenu.c32",
     ]);
     expect(moduleCandidates("::/x/menu.c32", m).map((p) => p.name)).toEqual(["::/x/menu.c32"]);
+  });
+});
+
+describe("line endings and cuts in the model", () => {
+  it("CRLF files model like LF files; a bare CR hides the rest of its line", () => {
+    const lf = modelFromText("DEFAULT a\nLABEL a\n  KERNEL k\n  APPEND x y\n");
+    const crlf = modelFromText("DEFAULT a\r\nLABEL a\r\n  KERNEL k\r\n  APPEND x y\r\n");
+    expect(crlf.labels.map((l) => l.commandLine)).toEqual(lf.labels.map((l) => l.commandLine));
+    const bare = modelFromText("LABEL a\rLABEL b\n  KERNEL k\rAPPEND z\n");
+    expect(bare.labels.map((l) => [l.label, l.commandLine])).toEqual([["a", "k"]]);
+    expect(bare.diagnostics.filter((d) => d.code === "ignored-tail")).toHaveLength(2);
+  });
+
+  it("menu.c32 keeps a label's trailing whitespace, the core does not", () => {
+    const t = "LABEL foo  \n";
+    expect(modelFromText(t, { reader: "menu" }).labels[0]?.label).toBe("foo  ");
+    expect(modelFromText(t, { reader: "core" }).labels[0]?.label).toBe("foo");
+  });
+
+  it("a keyword directly followed by NUL still counts (NUL ends the C string)", () => {
+    const m = modelFromText("LABEL\u0000junk\nLABEL b\n");
+    expect(m.labels.map((l) => l.label)).toEqual(["", "b"]);
   });
 });

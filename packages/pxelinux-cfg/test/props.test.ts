@@ -1,7 +1,10 @@
 import { fc, test } from "@fast-check/vitest";
 import {
+  buildModel,
   formatText,
+  type IncludeResolver,
   lintText,
+  loadConfig,
   type MenuModel,
   modelFromText,
   type PxelinuxModel,
@@ -168,6 +171,58 @@ describe("properties", () => {
         expect(project(modelFromText(f, { reader }))).toEqual(
           project(modelFromText(t, { reader })),
         );
+      }
+    },
+  );
+
+  test.prop(
+    [
+      fc.array(
+        fc.record({
+          includes: fc.array(fc.nat(7), { maxLength: 3 }),
+          tagged: fc.boolean(),
+          begin: fc.boolean(),
+          end: fc.boolean(),
+        }),
+        { minLength: 1, maxLength: 8 },
+      ),
+      fc.integer({ min: 1, max: 20 }),
+    ],
+    { numRuns: 150 },
+  )(
+    "any include graph terminates, each file is fetched once, and the depth limit holds",
+    async (files, depth) => {
+      const texts = files.map(
+        (f, i) =>
+          `${f.begin ? "MENU BEGIN b\n" : ""}LABEL l${i}\n` +
+          f.includes
+            .map((t) => `${f.tagged ? "MENU INCLUDE" : "INCLUDE"} f${t}${f.tagged ? " T" : ""}\n`)
+            .join("") +
+          (f.end ? "MENU END\n" : ""),
+      );
+      const calls: string[] = [];
+      const resolver: IncludeResolver = async (p) => {
+        calls.push(p.name);
+        return p.kind === "tftp" ? texts[Number(p.path.slice(1))] : undefined;
+      };
+      const loaded = await loadConfig("f0", resolver);
+      expect(new Set(calls).size).toBe(calls.length);
+      for (const reader of ["core", "menu"] as const) {
+        const m = buildModel(loaded, { reader, maxIncludeDepth: depth });
+        expect(m.files.length).toBeGreaterThanOrEqual(1);
+        // every file read (depth limit and cycles respected) contributes its one label
+        expect(m.labels.length).toBe(m.files.length);
+        for (const d of m.diagnostics) {
+          expect([
+            "include-cycle",
+            "include-depth",
+            "include-not-found",
+            "menu-end-without-begin",
+            "unclosed-menu-begin",
+            "duplicate-label",
+            "reader-disagreement",
+          ]).toContain(d.code);
+        }
       }
     },
   );

@@ -304,7 +304,7 @@ async function main(): Promise<void> {
         ? `${ref?.seconds.length ? "" : ">"}${(refT / t).toFixed(1)}x`
         : "-";
     lines.push(
-      `| ${r.server} | ${r.loss}% | ${r.windowsize} | ${r.granted} | ${Number.isFinite(t) ? t.toFixed(2) : "**fail**"} | ${Number.isFinite(t) ? (sizeMiB / t).toFixed(2) : "-"} | ${sp} | ${r.sent} | ${r.sent - blocks - 1} | ${r.drops} | ${r.ok}/${r.attempted} | ${r.note} |`,
+      `| ${r.server} | ${r.loss}% | ${r.windowsize} | ${r.granted} | ${Number.isFinite(t) ? t.toFixed(2) : "**fail**"} | ${Number.isFinite(t) ? (sizeMiB / t).toFixed(2) : "-"} | ${sp} | ${r.sent} | ${r.ok ? r.sent - blocks - 1 : "-"} | ${r.drops} | ${r.ok}/${r.attempted} | ${r.note} |`,
     );
   }
   lines.push("");

@@ -98,5 +98,10 @@ describe("kind detection", () => {
     expect(LINT_KINDS.map((k) => k.kind)).toContain("ipxe");
     expect(pickKind("#!ipxe\n")?.kind).toBe("ipxe");
     expect(pickKind("#!ipxe\n", "ipxe")?.kind).toBe("ipxe");
+    expect(LINT_KINDS.map((k) => k.kind)).toContain("pxelinux");
+    expect(
+      pickKind("DEFAULT menu.c32\nLABEL linux\n  KERNEL vmlinuz\n  APPEND initrd=initrd.img\n")
+        ?.kind,
+    ).toBe("pxelinux");
   });
 });

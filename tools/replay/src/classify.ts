@@ -70,7 +70,9 @@ export function isTftpRequest(p: Uint8Array): boolean {
 
 /** True when `p` carries the DHCP magic cookie 63 82 53 63 at offset 236. */
 export function hasDhcpCookie(p: Uint8Array): boolean {
-  return p.length >= 240 && p[236] === 0x63 && p[237] === 0x82 && p[238] === 0x53 && p[239] === 0x63;
+  return (
+    p.length >= 240 && p[236] === 0x63 && p[237] === 0x82 && p[238] === 0x53 && p[239] === 0x63
+  );
 }
 
 /**
@@ -125,7 +127,9 @@ export class Classifier {
       if (this.#flows.has(`${d.dstAddr}|${d.dstPort}|${d.srcAddr}`)) return "tftp";
     }
     const dhcpOk =
-      p === undefined || hasDhcpCookie(p) || !(this.#cookiePorts.has(d.srcPort) || this.#cookiePorts.has(d.dstPort));
+      p === undefined ||
+      hasDhcpCookie(p) ||
+      !(this.#cookiePorts.has(d.srcPort) || this.#cookiePorts.has(d.dstPort));
     const low = Math.min(d.srcPort, d.dstPort);
     const high = Math.max(d.srcPort, d.dstPort);
     for (const port of low === high ? [low] : [low, high]) {
@@ -157,7 +161,10 @@ export class Classifier {
  * Classifies a list of datagrams in order with a fresh {@link Classifier}; returns one kind per
  * datagram.
  */
-export function classifyAll(datagrams: readonly FlowKey[], options?: ClassifierOptions): DatagramKind[] {
+export function classifyAll(
+  datagrams: readonly FlowKey[],
+  options?: ClassifierOptions,
+): DatagramKind[] {
   const c = new Classifier(options);
   return datagrams.map((d) => c.classify(d));
 }

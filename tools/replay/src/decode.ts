@@ -228,7 +228,12 @@ export class PacketDecoder {
       // go on with the bytes that are there (the latter is also reported).
       const wire = f.originalLength - (d.length - avail);
       if (total > wire) {
-        this.#fail(ReplayErrorCode.BadIp, `IPv4 total length ${total} exceeds the packet length ${wire}`, f, base + o + 2);
+        this.#fail(
+          ReplayErrorCode.BadIp,
+          `IPv4 total length ${total} exceeds the packet length ${wire}`,
+          f,
+          base + o + 2,
+        );
       }
       truncated = true;
       total = avail;
@@ -296,7 +301,12 @@ export class PacketDecoder {
     if (plen > avail - 40) {
       const wire = f.originalLength - (d.length - avail) - 40;
       if (plen > wire) {
-        this.#fail(ReplayErrorCode.BadIp, `IPv6 payload length ${plen} exceeds the packet length ${wire}`, f, base + o + 4);
+        this.#fail(
+          ReplayErrorCode.BadIp,
+          `IPv6 payload length ${plen} exceeds the packet length ${wire}`,
+          f,
+          base + o + 4,
+        );
       }
       truncated = true;
       plen = avail - 40;
@@ -384,7 +394,7 @@ export class PacketDecoder {
     const n = ipPayload.length;
     if (n === 0) return this.#fail(ReplayErrorCode.BadUdp, "no UDP header", f, where);
     let malformed = false;
-    let truncated = ipTruncated;
+    let truncated = false;
     let payload: Uint8Array;
     if (n < 8) {
       // Like tshark: still a UDP datagram (it counts it), with whatever ports are there and no payload.
@@ -410,7 +420,7 @@ export class PacketDecoder {
         truncated = true;
         payload = ipPayload.subarray(8);
       } else {
-        if (ipTruncated) report("UDP payload cut short by the snap length", where);
+        // Complete, even if the IP datagram around it was cut (then the cut was in padding).
         payload = ipPayload.subarray(8, len);
       }
     }
@@ -430,5 +440,4 @@ export class PacketDecoder {
       linkType: f.linkType,
     };
   }
-
 }

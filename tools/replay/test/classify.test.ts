@@ -1,5 +1,13 @@
 import { fc, test } from "@fast-check/vitest";
-import { Classifier, classifyAll, type FlowKey, formatIpv4, formatIpv6 } from "@pxe/replay";
+import {
+  Classifier,
+  classifyAll,
+  type FlowKey,
+  formatIpv4,
+  formatIpv6,
+  isTftpRequest,
+  isTftpRequestBody,
+} from "@pxe/replay";
 import { describe, expect, it } from "vitest";
 
 const k = (srcAddr: string, srcPort: number, dstAddr: string, dstPort: number): FlowKey => ({
@@ -42,10 +50,70 @@ describe("Classifier", () => {
     expect(c.classify(k("10.0.0.1", 40001, "10.0.0.9", 2070))).toBe("tftp");
   });
 
-  it("counts a reply from port 69 as TFTP and remembers that flow too", () => {
+  it("counts a datagram from port 69 as TFTP but opens no flow for it", () => {
     const c = new Classifier();
     expect(c.classify(k("10.0.0.1", 69, "10.0.0.9", 2070))).toBe("tftp");
-    expect(c.classify(k("10.0.0.9", 2070, "10.0.0.1", 5555))).toBe("tftp");
+    expect(c.classify(k("10.0.0.9", 2070, "10.0.0.1", 5555))).toBe("other");
+    expect(c.flows).toBe(0);
+  });
+
+  const withPayload = (key: FlowKey, payload: Uint8Array): FlowKey => ({ ...key, payload });
+  const text = (s: string) => Uint8Array.from([...s].map((ch) => ch.charCodeAt(0)));
+  const rrq = (mode: string, op = 1) =>
+    Uint8Array.of(0, op, ...text("boot.ipxe"), 0, ...text(mode), 0);
+
+  it("opens a flow only for a valid read or write request, and never for an empty datagram", () => {
+    const c = new Classifier();
+    expect(c.classify(withPayload(k("h", 1, "s", 69), new Uint8Array(0)))).toBe("other");
+    expect(c.classify(withPayload(k("h", 2, "s", 69), rrq("xyz")))).toBe("tftp");
+    expect(c.classify(withPayload(k("h", 3, "s", 69), Uint8Array.of(0, 3, 0, 1)))).toBe("tftp");
+    expect(c.flows).toBe(0);
+    expect(c.classify(withPayload(k("h", 4, "s", 69), rrq("OCTET")))).toBe("tftp");
+    expect(c.classify(withPayload(k("h", 5, "s", 69), rrq("mail", 2)))).toBe("tftp");
+    expect(c.flows).toBe(2);
+    // a datagram on a flow with an empty payload is still not TFTP
+    expect(c.classify(withPayload(k("s", 9999, "h", 4), new Uint8Array(0)))).toBe("other");
+    expect(c.classify(withPayload(k("s", 9999, "h", 4), Uint8Array.of(0, 3, 0, 1)))).toBe("tftp");
+  });
+
+  it("recognises a request on another port by its body (Wireshark's TFTP heuristic), unless disabled", () => {
+    expect(
+      classifyAll([
+        withPayload(k("h", 1, "s", 6969), rrq("octet")),
+        withPayload(k("s", 7000, "h", 1), Uint8Array.of(0, 4, 0, 0)),
+      ]),
+    ).toEqual(["tftp", "tftp"]);
+    expect(
+      classifyAll([withPayload(k("h", 1, "s", 6969), rrq("octet"))], { tftpHeuristic: false }),
+    ).toEqual(["other"]);
+    expect(classifyAll([withPayload(k("h", 1, "s", 6969), rrq("binary"))])).toEqual(["other"]);
+  });
+
+  it("requires the DHCP magic cookie when either port is 4011", () => {
+    const bootp = new Uint8Array(300);
+    const cookie = bootp.slice();
+    cookie.set([0x63, 0x82, 0x53, 0x63], 236);
+    expect(classifyAll([withPayload(k("h", 50000, "s", 4011), bootp)])).toEqual(["other"]);
+    expect(classifyAll([withPayload(k("h", 68, "s", 4011), bootp)])).toEqual(["other"]);
+    expect(classifyAll([withPayload(k("h", 68, "s", 67), bootp)])).toEqual(["dhcp"]);
+    expect(classifyAll([withPayload(k("h", 50000, "s", 4011), cookie)])).toEqual(["dhcp"]);
+    expect(classifyAll([withPayload(k("h", 4011, "s", 4011), cookie.subarray(0, 239))])).toEqual([
+      "other",
+    ]);
+  });
+
+  it("isTftpRequest checks the opcode, the characters, the NUL count and the mode", () => {
+    expect(isTftpRequest(rrq("octet"))).toBe(true);
+    expect(isTftpRequest(rrq("netascii", 2))).toBe(true);
+    expect(isTftpRequest(rrq("octet", 3))).toBe(false);
+    expect(isTftpRequest(Uint8Array.of(0, 1, 0, ...text("octet"), 0))).toBe(true); // empty file name
+    expect(isTftpRequest(Uint8Array.of(0, 1, 7, 0, ...text("octet"), 0))).toBe(false); // not printable
+    expect(isTftpRequest(Uint8Array.of(...rrq("octet"), ...text("blksize"), 0))).toBe(false); // odd NULs
+    expect(
+      isTftpRequest(Uint8Array.of(...rrq("octet"), ...text("blksize"), 0, ...text("1432"), 0)),
+    ).toBe(true);
+    expect(isTftpRequest(Uint8Array.of(0, 1))).toBe(false);
+    expect(isTftpRequestBody(Uint8Array.of(9, 9, ...text("a"), 0, ...text("mail"), 0))).toBe(true); // opcode not checked
   });
 
   it("takes the TFTP port and the DHCP ports from its options", () => {

@@ -163,7 +163,11 @@ describe("IPv4", () => {
       ["bad-ip", 5],
       ["bad-ip", 6],
     ]);
-    expect(s.datagrams.map((d) => d.frame)).toEqual([7]);
+    // Like tshark, a total length beyond the packet is reported but the bytes present are decoded.
+    expect(s.datagrams.map((d) => [d.frame, d.truncated])).toEqual([
+      [4, false], // its UDP header says 8 bytes, all present
+      [7, false],
+    ]);
     expect(s.errors[2]?.offset).toBe(24 + 3 * 16 + 2 * frames[0]!.length + 2); // the total-length field of frame 3
   });
 
@@ -275,19 +279,34 @@ describe("IPv4", () => {
     });
   });
 
+  it("hands an IPv6 header under EtherType 0x0800 to the IPv6 decoder, as Wireshark does", () => {
+    expect(one(1, ethernet(0x0800, dgram6)).datagrams).toMatchObject([
+      { ipVersion: 6, srcAddr: "2001:db8::1" },
+    ]);
+    expect(one(1, ethernet(0x86dd, dgram4)).errors.map((e) => e.code)).toEqual(["bad-ip"]);
+  });
+
   it("drops a datagram that would exceed 65535 bytes", () => {
     const s = one(101, ipv4({ more: false, fragOffset: 65528 }, new Uint8Array(16)));
     expect(s.errors.map((e) => e.code)).toEqual(["reassembly"]);
   });
 
-  it("reports UDP length problems", () => {
-    const short = one(101, ipv4({}, udp({}).subarray(0, 6)));
+  it("reports UDP header and length problems, still yielding the datagram as tshark counts it", () => {
+    const short = one(101, ipv4({}, udp({ srcPort: 68, dstPort: 67 }).subarray(0, 6)));
     expect(short.errors.map((e) => e.code)).toEqual(["bad-udp"]);
-    const tiny = one(101, ipv4({}, udp({ udpLength: 4 })));
+    expect(short.datagrams).toMatchObject([
+      { malformed: true, kind: "other", srcPort: 68, dstPort: 67 },
+    ]);
+    expect(short.datagrams[0]?.payload.length).toBe(0);
+    const tiny = one(101, ipv4({}, udp({ udpLength: 4, payload: new Uint8Array(30).fill(1) })));
     expect(tiny.errors.map((e) => e.code)).toEqual(["bad-udp"]);
-    const long = one(101, ipv4({}, udp({ udpLength: 50 })));
-    expect(long.errors.map((e) => e.code)).toEqual(["bad-udp"]);
-    expect(long.datagrams).toEqual([]);
+    expect(tiny.datagrams).toMatchObject([{ malformed: true, kind: "other" }]);
+    const long = one(101, ipv4({}, udp({ udpLength: 50, payload: Uint8Array.of(1, 2, 3) })));
+    expect(long.errors.map((e) => [e.code, e.offset])).toEqual([["bad-udp", 24 + 16 + 20 + 4]]);
+    expect(long.datagrams).toMatchObject([{ truncated: true, malformed: false, kind: "dhcp" }]);
+    expect(long.datagrams[0]?.payload).toEqual(Uint8Array.of(1, 2, 3));
+    const none = one(101, ipv4({}, new Uint8Array(0)));
+    expect(none).toMatchObject({ datagrams: [], errors: [{ code: "bad-udp" }] });
   });
 });
 
@@ -323,7 +342,7 @@ describe("IPv6", () => {
       frame: 2,
       reassembled: true,
       kind: "dhcp",
-      dstPort: 4011,
+      dstPort: 67,
     });
     expect(s.datagrams[0]?.payload).toEqual(body);
   });

@@ -49,7 +49,15 @@ describe("pcapng", () => {
         idb(le, 113, { tsresol: 9 }), // nanoseconds
         idb(le, 101, { tsresol: 0x80 | 10, tsoffset: 100n }), // 2^-10 s, +100 s
         epb(le, 0, 1_500_000n, dhcpFrame()),
-        epb(le, 1, 2_000_000_123n, sll(0x0800, ipv4({}, udp({ srcPort: 50000, dstPort: 69, payload: Uint8Array.of(0, 4, 0, 1) })))),
+        epb(
+          le,
+          1,
+          2_000_000_123n,
+          sll(
+            0x0800,
+            ipv4({}, udp({ srcPort: 50000, dstPort: 69, payload: Uint8Array.of(0, 4, 0, 1) })),
+          ),
+        ),
         epb(le, 2, 1024n * 3n + 512n, ipv4({}, udp({ srcPort: 5, dstPort: 6 }))),
       );
       const cap = openCapture(file);

@@ -2,14 +2,11 @@
  * The kinds of files `pxe lint` and `pxe fmt` understand, and how one is picked for a file.
  */
 import { ipxeLintKind } from "./ipxe.js";
+import { pxelinuxLintKind } from "./pxelinux.js";
 import type { LintKind } from "./types.js";
 
-// NOTE: the PXELINUX kind (tools/cli/src/lint/pxelinux.ts, exporting `pxelinuxLintKind`) is
-// written concurrently by another engineer; it did not exist when this registry was written.
-// The lead wires it by importing it here and adding it to LINT_KINDS.
-
 /** Every registered kind, in tie-breaking order. */
-export const LINT_KINDS: readonly LintKind[] = [ipxeLintKind];
+export const LINT_KINDS: readonly LintKind[] = [ipxeLintKind, pxelinuxLintKind];
 
 /** Names accepted by `--kind`. */
 export const KIND_NAMES: readonly LintKind["kind"][] = ["ipxe", "pxelinux"];
