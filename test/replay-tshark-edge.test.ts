@@ -20,6 +20,7 @@ import {
   type PcapRecord,
   pcapFile,
   sll,
+  sll2,
   udp,
 } from "../tools/replay/test/build.js";
 import { hasCommand } from "./helpers/peers.js";
@@ -226,19 +227,60 @@ describe.skipIf(!haveTshark)("decoding and classification edge cases agree with 
       frames.push(f);
     }
   });
-  // Sanity of the fixture: one linktype-1 capture; a second, SLL and loopback, covers other links.
   const bytes = pcapFile(1, frames);
-  const other = pcapFile(113, [
-    { data: sll(0x0800, ipv4({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }))) },
-  ]);
-  const loop = pcapFile(0, [
-    { data: nullHeader(2, true, ipv4({}, udp({ srcPort: 3000, dstPort: 69, payload: rrq() }))) },
-  ]);
+  // The other link types, each with a DHCP and a TFTP datagram (over IPv4 and IPv6 where they can).
+  const d4 = ipv4({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }));
+  const t4 = ipv4({ src: "10.0.0.3" }, udp({ srcPort: 3000, dstPort: 69, payload: rrq() }));
+  const d6 = ipv6({}, udp({ srcPort: 68, dstPort: 67, payload: bootp() }));
+  const links: [string, number, Uint8Array[]][] = [
+    [
+      "Ethernet 802.1Q/QinQ/SNAP",
+      1,
+      [
+        ethernet(0x0800, d4, [0x8100]),
+        ethernet(0x86dd, d6, [0x88a8, 0x8100]),
+        ethernet(t4.length + 8, concat(Uint8Array.of(0xaa, 0xaa, 3, 0, 0, 0, 8, 0), t4)),
+      ],
+    ],
+    ["Linux SLL", 113, [sll(0x0800, d4), sll(0x86dd, d6), sll(0x0800, t4)]],
+    ["Linux SLL2", 276, [sll2(0x0800, d4), sll2(0x86dd, d6), sll2(0x0800, t4)]],
+    ["raw 101", 101, [d4, d6, t4]],
+    ["raw 12", 12, [d4, d6, t4]],
+    ["IPv4 228", 228, [d4, t4]],
+    ["IPv6 229", 229, [d6]],
+    [
+      "null",
+      0,
+      [
+        nullHeader(2, true, d4),
+        nullHeader(2, false, t4),
+        nullHeader(24, true, d6),
+        nullHeader(30, true, d6),
+        nullHeader(28, false, d6),
+        nullHeader(10, true, d6),
+        nullHeader(0x0800, true, d4),
+        nullHeader(0x86dd, false, d6),
+      ],
+    ],
+    [
+      "loop 108",
+      108,
+      [nullHeader(2, false, d4), nullHeader(24, false, d6), nullHeader(2, false, t4)],
+    ],
+  ];
 
   it.each([
-    ["ethernet", bytes],
-    ["sll", other],
-    ["null", loop],
+    ["hand-built cases (Ethernet)", bytes] as const,
+    ...links.map(
+      ([name, lt, data]) =>
+        [
+          name,
+          pcapFile(
+            lt,
+            data.map((d) => ({ data: d })),
+          ),
+        ] as const,
+    ),
   ])("%s: every frame's UDP/DHCP/TFTP status equals tshark's", (_name, capture) => {
     const dir = mkdtempSync(join(tmpdir(), "pxe-edge-"));
     try {

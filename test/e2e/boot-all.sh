@@ -61,15 +61,15 @@ awk -F'\t' '
   { key = $2; sub(/-(pxe|dnsmasq)-[0-9]+$/, "", key)
     if (!(key in desc)) { desc[key] = $4 "/" $5 "/" $6; order[++k] = key }
     if ($8 == 1) { s[key, $3] += $10; c[key, $3]++; if ($11 != "NA" && $11 != "") { l[key, $3] += $11; lc[key, $3]++ } } }
-  function avg(sum, n) { return n ? sprintf("%.2f", sum / n) : "FAIL" }
-  function ratio(a, b) { return (a != "FAIL" && b != "FAIL" && b > 0) ? sprintf("%.2f", a / b) : "-" }
+  function avg(sum, n, none) { return n ? sprintf("%.2f", sum / n) : none }
+  function ratio(a, b) { return (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
   END {
     printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "case", "firmware/mode/nic", "loaded", "", "", "marker", "", ""
     printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "", "", "pxe", "dnsmasq", "ratio", "pxe", "dnsmasq", "ratio"
     for (i = 1; i <= k; i++) {
       key = order[i]
-      la = avg(l[key, "pxe"], lc[key, "pxe"]); lb = avg(l[key, "dnsmasq"], lc[key, "dnsmasq"])
-      a = avg(s[key, "pxe"], c[key, "pxe"]); b = avg(s[key, "dnsmasq"], c[key, "dnsmasq"])
+      la = avg(l[key, "pxe"], lc[key, "pxe"], "NA"); lb = avg(l[key, "dnsmasq"], lc[key, "dnsmasq"], "NA")
+      a = avg(s[key, "pxe"], c[key, "pxe"], "FAIL"); b = avg(s[key, "dnsmasq"], c[key, "dnsmasq"], "FAIL")
       printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", key, desc[key], la, lb, ratio(la, lb), a, b, ratio(a, b)
     }
   }' "$RESULTS"

@@ -58,7 +58,15 @@ grep -q "listening on" "$WORK/tcpdump.log" || { cat "$WORK/tcpdump.log" >&2; ech
 # 2. in.tftpd in the foreground (-L) on loopback only, secure chroot-like root (-s), small port range.
 timeout 30 in.tftpd -L -a "127.0.0.1:$PORT" -R "$LO:$HI" -s "$WORK/root" 2>"$WORK/tftpd.log" &
 TFTPD_PID=$!
-sleep 0.3
+if command -v ss >/dev/null; then # wait until it listens (iproute2's ss)
+  for _ in $(seq 1 50); do
+    ss -Hlnu "sport = :$PORT" 2>/dev/null | grep -q . && break
+    sleep 0.1
+  done
+  ss -Hlnu "sport = :$PORT" | grep -q . || { cat "$WORK/tftpd.log" >&2; echo "in.tftpd did not start" >&2; exit 1; }
+else
+  sleep 1
+fi
 
 # 3. the tftp-hpa client: one good transfer, one missing file.
 cd "$WORK/client"

@@ -144,7 +144,9 @@ const ns = (name: string): number => {
   const ms = r.latency?.p50 ?? r.latency?.mean ?? r.mean ?? Number.NaN;
   return ms * 1e6;
 };
-console.log(`input: ${source}; node ${process.version}`);
+console.log(
+  `input: ${source}; node ${process.version}; @pxe/dhcp from ${import.meta.resolve("@pxe/dhcp")}`,
+);
 console.log("operation                                   median ns/op");
 for (const t of bench.tasks)
   console.log(`${t.name.padEnd(44)}${ns(t.name).toFixed(0).padStart(10)}`);

@@ -11,8 +11,12 @@ function badValue(code: number, message: string): DhcpError {
 }
 
 function checkFixed(data: Uint8Array, size: number, ctx: DecodeContext): void {
-  if (data.length === size) return;
-  if (data.length > size && data.length % size === 0) {
+  checkFixedLen(data.length, size, ctx);
+}
+
+function checkFixedLen(len: number, size: number, ctx: DecodeContext): void {
+  if (len === size) return;
+  if (len > size && len % size === 0) {
     ctx.warn(
       "repeated-fixed",
       `fixed ${size}-byte option repeated ${data.length / size} times; using the first`,
@@ -23,12 +27,12 @@ function checkFixed(data: Uint8Array, size: number, ctx: DecodeContext): void {
   throw optionError(ctx, "bad-length", `expected ${size} bytes, got ${data.length}`);
 }
 
-function checkList(data: Uint8Array, size: number, ctx: DecodeContext, min = 1): void {
-  if (data.length % size !== 0 || data.length < min * size) {
+function checkList(len: number, size: number, ctx: DecodeContext, min = 1): void {
+  if (len % size !== 0 || len < min * size) {
     throw optionError(
       ctx,
       "bad-length",
-      `expected a multiple of ${size} bytes (at least ${min * size}), got ${data.length}`,
+      `expected a multiple of ${size} bytes (at least ${min * size}), got ${len}`,
     );
   }
 }
@@ -48,6 +52,10 @@ export function ipv4Option(code: number, name: string): OptionCodec<string> {
       checkFixed(d, 4, ctx);
       return ipv4ToString(d, 0);
     },
+    decodeAt(b, o, l, ctx) {
+      checkFixedLen(l, 4, ctx);
+      return ipv4ToString(b, o);
+    },
     encodingLength: () => 4,
     encodeInto(v, out, off) {
       writeIpv4(v, out, off, code);
@@ -66,7 +74,7 @@ export function ipv4ListOption(
     code,
     name,
     decode(d, ctx) {
-      checkList(d, 4, ctx, min);
+      checkList(d.length, 4, ctx, min);
       const out: string[] = [];
       for (let i = 0; i < d.length; i += 4) out.push(ipv4ToString(d, i));
       return out;
@@ -91,7 +99,7 @@ export function ipv4PairListOption(code: number, name: string): OptionCodec<read
     code,
     name,
     decode(d, ctx) {
-      checkList(d, 8, ctx);
+      checkList(d.length, 8, ctx);
       const out: Ipv4Pair[] = [];
       for (let i = 0; i < d.length; i += 8) {
         out.push({ address: ipv4ToString(d, i), second: ipv4ToString(d, i + 4) });
@@ -118,6 +126,10 @@ export function uintOption(code: number, name: string, size: 1 | 2 | 4): OptionC
     decode(d, ctx) {
       checkFixed(d, size, ctx);
       return readUint(d, 0, size);
+    },
+    decodeAt(b, o, l, ctx) {
+      checkFixedLen(l, size, ctx);
+      return readUint(b, o, size);
     },
     encodingLength: () => size,
     encodeInto(v, out, off) {
@@ -156,17 +168,20 @@ export function uintListOption(
   min = 1,
 ): OptionCodec<readonly number[]> {
   const max = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
+  const listAt = (d: Uint8Array, o: number, l: number, ctx: DecodeContext): number[] => {
+    checkList(l, size, ctx, min);
+    const out: number[] = [];
+    const e = o + l;
+    if (size === 1) for (let i = o; i < e; i++) out.push(d[i]!);
+    else if (size === 2) for (let i = o; i < e; i += 2) out.push((d[i]! << 8) | d[i + 1]!);
+    else for (let i = o; i < e; i += 4) out.push(readUint(d, i, 4));
+    return out;
+  };
   return {
     code,
     name,
-    decode(d, ctx) {
-      checkList(d, size, ctx, min);
-      const out: number[] = [];
-      if (size === 1) for (let i = 0; i < d.length; i++) out.push(d[i]!);
-      else if (size === 2) for (let i = 0; i < d.length; i += 2) out.push((d[i]! << 8) | d[i + 1]!);
-      else for (let i = 0; i < d.length; i += 4) out.push(readUint(d, i, 4));
-      return out;
-    },
+    decode: (d, ctx) => listAt(d, 0, d.length, ctx),
+    decodeAt: listAt,
     encodingLength: (v) => v.length * size,
     encodeInto(v, out, off) {
       for (let i = 0; i < v.length; i++) {
@@ -206,6 +221,10 @@ export function textOption(code: number, name: string, min = 1): OptionCodec<str
         throw optionError(ctx, "bad-length", `expected at least ${min} bytes, got ${d.length}`);
       }
       return decodeText(d);
+    },
+    decodeAt(b, o, l, ctx) {
+      if (l < min) throw optionError(ctx, "bad-length", `expected at least ${min} bytes, got ${l}`);
+      return decodeText(b, o, o + l);
     },
     encodingLength: (v) => utf8Length(v),
     encodeInto: (v, out, off) => utf8Encode(v, out, off),
@@ -282,20 +301,22 @@ export function messageTypeName(type: number | undefined): string {
 /** Option 55: parameter request list, with the lenient handling of junk codes 0/255 in it. */
 export function parameterListOption(code: number, name: string): OptionCodec<readonly number[]> {
   const inner = uintListOption(code, name, 1);
+  const prlAt = (d: Uint8Array, o: number, l: number, ctx: DecodeContext): number[] => {
+    if (l === 0) throw optionError(ctx, "bad-length", "empty parameter request list");
+    const out: number[] = [];
+    let junk = -1;
+    for (let i = 0; i < l; i++) {
+      const c = d[o + i]!;
+      if ((c === 0 || c === 255) && junk < 0) junk = i;
+      out.push(c);
+    }
+    if (junk >= 0) ctx.warn("list-junk", `code ${d[o + junk]} in a parameter request list`, junk);
+    return out;
+  };
   return {
     ...inner,
-    decode(d, ctx) {
-      if (d.length === 0) throw optionError(ctx, "bad-length", "empty parameter request list");
-      const out: number[] = [];
-      let junk = -1;
-      for (let i = 0; i < d.length; i++) {
-        const c = d[i]!;
-        if ((c === 0 || c === 255) && junk < 0) junk = i;
-        out.push(c);
-      }
-      if (junk >= 0) ctx.warn("list-junk", `code ${d[junk]} in a parameter request list`, junk);
-      return out;
-    },
+    decode: (d, ctx) => prlAt(d, 0, d.length, ctx),
+    decodeAt: prlAt,
   };
 }
 

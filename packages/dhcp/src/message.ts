@@ -104,15 +104,42 @@ export interface DhcpOptionEntry {
   readonly error?: DhcpError;
 }
 
-interface Entry {
+/** One logical option. A decoded single-instance value stays a range of the input until needed. */
+class Entry {
   code: number;
-  /** Wire bytes of the (concatenated) value: set at decode, or encoded by `set`. */
-  raw: Uint8Array | undefined;
   value: unknown;
   hasValue: boolean;
   error: DhcpError | undefined;
-  /** Absolute offset of the value in the decoded input (for lazy decoding errors). */
+  /** Absolute offset of the value in the decoded input (for decoding errors). */
   offset: number;
+  private bytes: Uint8Array | undefined;
+  /** @internal input holding the value at `offset` (when `bytes` is not materialised yet) */
+  src: Uint8Array | undefined;
+  /** @internal */
+  len: number;
+
+  constructor(code: number, raw: Uint8Array | undefined, value: unknown, hasValue: boolean) {
+    this.code = code;
+    this.value = value;
+    this.hasValue = hasValue;
+    this.error = undefined;
+    this.offset = 0;
+    this.bytes = raw;
+    this.src = undefined;
+    this.len = 0;
+  }
+
+  /** Wire bytes of the (concatenated) value: set at decode, or encoded by `set`. */
+  get raw(): Uint8Array | undefined {
+    if (this.bytes === undefined && this.src !== undefined) {
+      this.bytes = this.src.subarray(this.offset, this.offset + this.len);
+    }
+    return this.bytes;
+  }
+  set raw(v: Uint8Array | undefined) {
+    this.bytes = v;
+    this.src = undefined;
+  }
 }
 
 /** What a decoded message remembers to re-encode byte for byte: the view (bytes + entries). */
@@ -237,14 +264,7 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
       e.hasValue = keep;
       e.error = undefined;
     } else {
-      this.list.push({
-        code: c,
-        raw,
-        value: keep ? value : undefined,
-        hasValue: keep,
-        error: undefined,
-        offset: 0,
-      });
+      this.list.push(new Entry(c, raw, keep ? value : undefined, keep));
     }
     return this;
   }
@@ -259,14 +279,7 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
       e.value = undefined;
       e.error = undefined;
     } else {
-      this.list.push({
-        code,
-        raw: bytes,
-        value: undefined,
-        hasValue: false,
-        error: undefined,
-        offset: 0,
-      });
+      this.list.push(new Entry(code, bytes, undefined, false));
     }
     return this;
   }
@@ -306,7 +319,11 @@ export class DhcpOptions implements Iterable<DhcpOptionEntry> {
     ctx.code = e.code;
     ctx.offset = e.offset;
     try {
-      e.value = codec.decode(e.raw!, ctx);
+      const src = e.src;
+      e.value =
+        src !== undefined && codec.decodeAt !== undefined
+          ? codec.decodeAt(src, e.offset, e.len, ctx)
+          : codec.decode(e.raw!, ctx);
     } catch (err) {
       if (ctx.strict) throw err;
       const de = isDhcpError(err)
@@ -733,14 +750,13 @@ export function messageFromView(view: DhcpView, options?: DecodeOptions): DhcpMe
       }
     }
     if (seen) continue;
-    const e: Entry = {
-      code,
-      raw: view.find(code, i + 1) < 0 ? view.entryData(i) : view.get(code),
-      value: undefined,
-      hasValue: false,
-      error: undefined,
-      offset: view.entryOffset(i) + 2,
-    };
+    const e = new Entry(code, undefined, undefined, false);
+    e.offset = view.entryOffset(i) + 2;
+    if (view.find(code, i + 1) < 0) {
+      // One instance: keep a range of the input; a subarray is made only when asked for.
+      e.src = b;
+      e.len = view.entryLength(i);
+    } else e.raw = view.get(code);
     list.push(e);
     m.options.decodeEntry(e, ctx);
   }

@@ -36,6 +36,12 @@ export interface OptionCodec<T = unknown> {
   readonly name: string;
   /** Decodes a value; throws {@link DhcpError} when the bytes cannot be one. */
   decode(data: Uint8Array, ctx: DecodeContext): T;
+  /**
+   * Optional fast path: decodes the value held in `bytes[offset, offset + length)` without a
+   * subarray. Must return exactly what `decode(bytes.subarray(offset, offset + length), ctx)`
+   * returns (the decoder uses it for single-instance values read straight from the input).
+   */
+  decodeAt?(bytes: Uint8Array, offset: number, length: number, ctx: DecodeContext): T;
   /** Bytes `encodeInto` will write for `value`. */
   encodingLength(value: T): number;
   /** Writes `value` at `out[offset]`; returns the number of bytes written. */

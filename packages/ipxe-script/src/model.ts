@@ -219,7 +219,51 @@ function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): Expa
   return out;
 }
 
-const NO_JUMPS: ReadonlySet<number> = new Set();
+const NO_JUMPS: readonly number[] = [];
+const NO_COMMANDS: (CommandNode | undefined)[] = [];
+const FALL_NONE = 0;
+const FALL_ONLY = 1;
+const GOTO_ONLY = 2;
+const GOTO_FALL = 3;
+const DYN_ONLY = 4;
+const DYN_FALL = 5;
+
+/** {@link ControlFlow} with `edges` built on first access from the successor lists. */
+class Flow implements ControlFlow {
+  private _edges: FlowEdge[] | undefined;
+  constructor(
+    readonly successors: readonly (readonly number[])[],
+    private readonly kinds: readonly number[],
+    readonly reachable: readonly boolean[],
+    readonly exits: readonly number[],
+    readonly anyLabel: readonly number[],
+  ) {}
+  get edges(): readonly FlowEdge[] {
+    if (this._edges) return this._edges;
+    const edges: FlowEdge[] = [];
+    for (let from = 0; from < this.successors.length; from++) {
+      const succ = this.successors[from] as readonly number[];
+      const k = this.kinds[from] as number;
+      const falls = k === FALL_ONLY || k === GOTO_FALL || k === DYN_FALL;
+      const jumpKind: FlowEdge["kind"] = k === DYN_ONLY || k === DYN_FALL ? "dynamic-goto" : "goto";
+      const nJumps = falls ? succ.length - 1 : succ.length;
+      for (let j = 0; j < nJumps; j++) edges.push({ from, to: succ[j] as number, kind: jumpKind });
+      if (falls) edges.push({ from, to: from + 1, kind: "fallthrough" });
+    }
+    this._edges = edges;
+    return edges;
+  }
+  toJSON(): object {
+    return {
+      edges: this.edges,
+      successors: this.successors,
+      reachable: this.reachable,
+      exits: this.exits,
+      anyLabel: this.anyLabel,
+    };
+  }
+}
+
 const PLAIN_OUTCOME = { ok: true, fail: true, jumps: NO_JUMPS, stops: false } as const;
 const EMPTY_OUTCOME = { ok: true, fail: false, jumps: NO_JUMPS, stops: false } as const;
 
@@ -309,7 +353,7 @@ export function syntaxDiagnostics(
 interface Outcome {
   ok: boolean;
   fail: boolean;
-  jumps: ReadonlySet<number>;
+  jumps: readonly number[];
 }
 
 /**
@@ -345,7 +389,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       } else labels.set(def.name, def);
     }
     let after: "||" | "&&" | ";" | null = null;
-    const row: (CommandNode | undefined)[] = [];
+    const row: (CommandNode | undefined)[] = line.segments.length ? [] : NO_COMMANDS;
     cmdAt.push(row);
     for (let segmentIndex = 0; segmentIndex < line.segments.length; segmentIndex++) {
       const segment = line.segments[segmentIndex] as Segment;
@@ -353,17 +397,19 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       after = segment.operator?.op ?? null;
       const nameWord = segment.words[0];
       if (!nameWord) continue;
-      for (const w of segment.words)
+      for (let k = 0; k < segment.words.length; k++) {
+        const w = segment.words[k] as WordToken;
         if (w.value === "|")
           c.at(
             "lone-pipe",
             `a lone "|" is passed to the command as an argument: iPXE has no pipes`,
             w,
           );
+      }
       const name = nameWord.dynamic ? undefined : nameWord.value;
       const info = name === undefined ? undefined : commandInfo(name);
       let options: ParsedOption[] = [];
-      let args: WordToken[] = segment.words.slice(1);
+      let args: WordToken[];
       if (info) {
         const g = getopt(info, segment.words.slice(1));
         options = g.options;
@@ -397,12 +443,14 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           if (parseIpxeInteger(args[0].value) === undefined)
             c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
         }
-      } else if (name !== undefined) {
-        c.at(
-          "unknown-command",
-          `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
-          nameWord,
-        );
+      } else {
+        args = segment.words.slice(1);
+        if (name !== undefined)
+          c.at(
+            "unknown-command",
+            `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
+            nameWord,
+          );
       }
       const node: CommandNode = {
         line,
@@ -638,7 +686,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const itemWarned = new Set<MenuItem>();
   const warnedSettings = new Set<string>();
   const successors: number[][] = [];
-  const edges: FlowEdge[] = [];
+  // Per line: which kinds its successors are (edges are materialised on demand).
+  const fallKinds: number[] = [];
   const exits: number[] = [];
   const anyLabelLines: number[] = [];
   for (let iLine12 = 0; iLine12 < tree.lines.length; iLine12++) {
@@ -647,8 +696,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       // Blank, comment-only and label-only lines fall through.
       if (line.index + 1 < lineCount) {
         successors.push([line.index + 1]);
-        edges.push({ from: line.index, to: line.index + 1, kind: "fallthrough" });
+        fallKinds.push(FALL_ONLY);
       } else {
+        fallKinds.push(FALL_NONE);
         successors.push([]);
         exits.push(line.index);
       }
@@ -656,7 +706,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     }
     let stOk = true;
     let stFail = false;
-    const jumps = new Set<number>();
+    let jumps: number[] | null = null;
     let stops = false;
     let anyLabel = false;
     let edgeKind: FlowEdge["kind"] = "goto";
@@ -680,8 +730,20 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         stFail = carryFail;
         continue;
       }
-      const out = segmentOutcome(seg, (cmdAt[line.index] as (CommandNode | undefined)[])[si], op === "||");
-      if (out.jumps.size) for (const j of out.jumps) jumps.add(j);
+      const out = segmentOutcome(
+        seg,
+        (cmdAt[line.index] as (CommandNode | undefined)[])[si],
+        op === "||",
+      );
+      if (out.jumps.length) {
+        if (jumps === null) jumps = out.jumps.slice();
+        else {
+          for (let k = 0; k < out.jumps.length; k++) {
+            const j = out.jumps[k] as number;
+            if (!jumps.includes(j)) jumps.push(j);
+          }
+        }
+      }
       if (out.stops) stops = true;
       stOk = carryOk || out.ok;
       stFail = carryFail || out.fail;
@@ -706,9 +768,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
               );
             else
               c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
-            return { ok: false, fail: true, jumps: new Set(), stops: false };
+            return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
           }
-          return { ok: false, fail: false, jumps: new Set([l]), stops: false };
+          return { ok: false, fail: false, jumps: [l], stops: false };
         }
         edgeKind = "dynamic-goto";
         const only = t.parts.length === 1 ? t.parts[0] : undefined;
@@ -738,7 +800,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           return {
             ok: false,
             fail: viaChoice.canFail,
-            jumps: new Set(viaChoice.lines),
+            jumps: viaChoice.lines,
             stops: false,
           };
         }
@@ -747,27 +809,34 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
       }
       if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
-        return { ok: false, fail: n !== "exit", jumps: new Set(), stops: true };
+        return { ok: false, fail: n !== "exit", jumps: NO_JUMPS, stops: true };
       }
       if (
         n !== undefined &&
         EXEC_COMMANDS.has(n) &&
         cmd.options.some((o) => o.name === "replace")
       ) {
-        return { ok: false, fail: true, jumps: new Set(), stops: true };
+        return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
       }
       void seg;
       return PLAIN_OUTCOME;
     }
-    const succ: number[] = [];
-    for (const j of jumps) {
-      succ.push(j);
-      edges.push({ from: line.index, to: j, kind: edgeKind });
-    }
-    if (stOk && line.index + 1 < lineCount) {
-      succ.push(line.index + 1);
-      edges.push({ from: line.index, to: line.index + 1, kind: "fallthrough" });
-    }
+    const succ: number[] = jumps === null ? [] : jumps;
+    const falls = stOk && line.index + 1 < lineCount;
+    if (falls) succ.push(line.index + 1);
+    fallKinds.push(
+      jumps === null
+        ? falls
+          ? FALL_ONLY
+          : FALL_NONE
+        : edgeKind === "goto"
+          ? falls
+            ? GOTO_FALL
+            : GOTO_ONLY
+          : falls
+            ? DYN_FALL
+            : DYN_ONLY,
+    );
     if (stFail || stops || (stOk && line.index + 1 >= lineCount)) exits.push(line.index);
     if (anyLabel) anyLabelLines.push(line.index);
     successors.push(succ);
@@ -820,7 +889,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   for (let iLine15 = 0; iLine15 < tree.lines.length; iLine15++) {
     const line = tree.lines[iLine15] as (typeof tree.lines)[number];
     let hasCmd = false;
-    for (let k = 0; k < line.segments.length; k++) if ((line.segments[k] as Segment).words.length > 0) hasCmd = true;
+    for (let k = 0; k < line.segments.length; k++)
+      if ((line.segments[k] as Segment).words.length > 0) hasCmd = true;
     if (reachable[line.index]) {
       flush();
       continue;
@@ -841,7 +911,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     commands,
     labels,
     labelDefs,
-    flow: { edges, successors, reachable, exits, anyLabel: anyLabelLines },
+    flow: new Flow(successors, fallKinds, reachable, exits, anyLabelLines),
     fetches,
     settings,
     menuItems,

@@ -42,7 +42,7 @@ const big = generated(8 * 1024 * 1024);
 const mb = Buffer.byteLength(big, "latin1") / (1024 * 1024);
 const corpusMb = Buffer.byteLength(sample.join(""), "latin1") / (1024 * 1024);
 
-function run(name, fn, size, rounds = 9) {
+function run(name, fn, size, rounds = 15) {
   fn(); // warm up
   const times = [];
   for (let i = 0; i < rounds; i++) {
@@ -51,15 +51,20 @@ function run(name, fn, size, rounds = 9) {
     times.push(Number(process.hrtime.bigint() - t0) / 1e9);
   }
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const rate = size / median;
+  const median = size / (times[Math.floor(times.length / 2)] ?? 1);
+  const best = size / (times[0] ?? 1);
   console.log(
-    `${name.padEnd(40)} ${rate.toFixed(1).padStart(7)} MB/s  (median of ${rounds}, best ${(size / times[0]).toFixed(1)})`,
+    `${name.padEnd(40)} median ${median.toFixed(1).padStart(6)} MB/s   best ${best.toFixed(1).padStart(6)} MB/s  (${rounds} runs)`,
   );
-  return rate;
+  return { median, best };
 }
 
-console.log(`generated config: ${mb.toFixed(1)} MB`);
+console.log(
+  `generated config: ${mb.toFixed(1)} MB; load average ${(await import("node:os"))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")}`,
+);
 run("parse (CST), generated", () => parse(big), mb);
 const gen = run("parse + model (auto), generated", () => modelFromText(big), mb);
 const REPS = 200;
@@ -70,4 +75,7 @@ const perFile = run(
   },
   corpusMb * REPS,
 );
-console.log(`target >= 50 MB/s parse+model: ${Math.min(gen, perFile) >= 50 ? "met" : "NOT met"}`);
+const verdict = (k) => (Math.min(gen[k], perFile[k]) >= 50 ? "met" : "NOT met");
+console.log(
+  `target >= 50 MB/s parse+model: ${verdict("median")} by medians, ${verdict("best")} by best runs`,
+);

@@ -468,11 +468,6 @@ export function keywordOffset(l: CstLine): number {
   return l.offset + l.indent.length;
 }
 
-/** Offset of the value of `l`. */
-export function valueOffset(l: CstLine): number {
-  return l.offset + l.indent.length + l.keyword.length + l.sep.length;
-}
-
 /** Builds a diagnostic anchored in `l` at [start, end) (absolute offsets). */
 export function lineDiagnostic(
   file: string,

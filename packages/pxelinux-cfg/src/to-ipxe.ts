@@ -231,9 +231,11 @@ export function toIpxe(model: PxelinuxModel, opts: ToIpxeOptions): ToIpxeResult 
       });
   }
 
+  const home = new Map<LabelEntry, MenuModel>();
+  for (const m of model.menus) for (const it of m.items) if (it.kind === "label") home.set(it, m);
   for (const e of model.labels) {
     const lbl = labels.get(e) as string;
-    const back = menuOf(e.hidden ? model.root : findMenu(model, e));
+    const back = menuOf(e.hidden ? model.root : (home.get(e) ?? model.root));
     body.push({ type: "blank" }, { type: "label", name: lbl });
     body.push(...entryBody(e, back, opts.baseUrl, notes, menuOf, model));
   }
@@ -260,11 +262,6 @@ function item(
     ...(hotkey !== undefined && /^[A-Za-z0-9]$/.test(hotkey) ? { key: hotkey.toLowerCase() } : {}),
     ...(isDefault ? { default: true as const } : {}),
   };
-}
-
-function findMenu(model: PxelinuxModel, e: LabelEntry): MenuModel {
-  for (const m of model.menus) if (m.items.includes(e)) return m;
-  return model.root;
 }
 
 function unsupported(

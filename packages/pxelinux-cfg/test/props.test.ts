@@ -10,6 +10,7 @@ import {
   type PxelinuxModel,
   parse,
   print,
+  toIpxe,
 } from "@pxe/pxelinux-cfg";
 import { describe, expect } from "vitest";
 
@@ -137,22 +138,25 @@ const configText = fc
   .map((parts) => parts.join(""));
 
 describe("properties", () => {
-  test.prop([fc.string({ unit: "binary", maxLength: 400 })], { numRuns: 300 })(
+  test.prop([fc.string({ unit: "binary", maxLength: 400 })], { numRuns: 500 })(
     "arbitrary text never throws and always round-trips",
     (t) => {
       expect(print(parse(t))).toBe(t);
       const m = modelFromText(t);
       expect(Array.isArray(m.diagnostics)).toBe(true);
       expect(lintText(t).roundTrip).toBe(true);
+      expect(() => toIpxe(m, { baseUrl: "http://h/" })).not.toThrow();
+      expect(formatText(formatText(t))).toBe(formatText(t));
     },
   );
 
   test.prop([configText], { numRuns: 400 })(
-    "config-like text round-trips and models in both readers",
+    "config-like text round-trips, models in both readers and converts",
     (t) => {
       expect(print(parse(t))).toBe(t);
       for (const reader of ["core", "menu"] as const) {
         const m = modelFromText(t, { reader });
+        expect(toIpxe(m, { baseUrl: "http://h/" }).script.startsWith("#!ipxe\n")).toBe(true);
         for (const d of m.diagnostics) {
           expect(d.line).toBeGreaterThanOrEqual(1);
           expect(d.column).toBeGreaterThanOrEqual(1);

@@ -148,7 +148,7 @@ function tftpGet(name: string, raw?: Uint8Array): Promise<{ data?: Uint8Array; e
   });
 }
 
-describe("TFTP (temporary server until @pxe/tftp's createServer lands)", () => {
+describe("TFTP (@pxe/tftp's Node server through the served tree)", () => {
   it("sends a file, refuses traversal with error 2, unknown files with error 1", async () => {
     expect((await tftpGet("vmlinuz")).data).toEqual(kernel);
     expect((await tftpGet("/vmlinuz")).data).toEqual(kernel);
@@ -156,7 +156,7 @@ describe("TFTP (temporary server until @pxe/tftp's createServer lands)", () => {
     expect((await tftpGet("nope")).error).toBe(1);
   });
   it("counts malformed requests and keeps serving", async () => {
-    const before = srv.tftp?.stats.malformed ?? 0;
+    const before = srv.tftp?.server.stats.malformed ?? 0;
     const s = createSocket("udp4");
     await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
     for (const junk of [
@@ -169,7 +169,7 @@ describe("TFTP (temporary server until @pxe/tftp's createServer lands)", () => {
     }
     await new Promise((r) => setTimeout(r, 200));
     s.close();
-    expect((srv.tftp?.stats.malformed ?? 0) - before).toBe(4);
+    expect((srv.tftp?.server.stats.malformed ?? 0) - before).toBe(4);
     expect((await tftpGet("initrd.gz")).data).toEqual(new TextEncoder().encode("initrd"));
   });
 });

@@ -120,8 +120,10 @@ export function decodeLink(linkType: number, d: Uint8Array): NetworkLayer {
           0;
       }
       if (family === 2) return { ipVersion: 4, offset: 4 };
-      if (family === 10 || family === 23 || family === 24 || family === 28 || family === 30)
-        return { ipVersion: 6, offset: 4 };
+      // Some writers put an EtherType there instead (values above 1500 are read that way).
+      if (family > 1500) return etherTypeToIp(family, 4);
+      // BSD AF_INET6 values (24 NetBSD/OpenBSD/BSD/OS, 28 FreeBSD, 30 Darwin), as Wireshark knows them.
+      if (family === 24 || family === 28 || family === 30) return { ipVersion: 6, offset: 4 };
       return NOT_IP;
     }
     default:

@@ -1,7 +1,8 @@
 /**
- * TEMPORARY (issue 9): client classification and boot-file policy for `pxe serve`, to be
- * replaced by `@pxe/pxe-options` (classification, boot-file policy) once it exports them.
+ * Client classification for `pxe serve`, from `@pxe/pxe-options`' `classify`, reduced to what
+ * the boot flow needs.
  */
+import { classify as classifyClient } from "@pxe/pxe-options";
 import type { DhcpMessage } from "./dhcp-wire.js";
 
 /** What kind of network boot client sent a request. */
@@ -10,112 +11,55 @@ export interface BootClient {
   mac: string;
   /** Option 60 vendor class, as sent ("" when absent). */
   vendorClass: string;
-  /** `PXEClient`, `HTTPClient` or neither. */
+  /** `pxe` (PXE client), `http` (UEFI HTTP boot) or `other` (not a network boot client). */
   kind: "pxe" | "http" | "other";
-  /** Client system architecture (option 93, first entry; else from option 60; else undefined). */
+  /** Client system architecture (option 93, else from option 60). */
   arch: number | undefined;
   /** True when the client is iPXE (user class `iPXE` in option 77, or option 175 present). */
   ipxe: boolean;
-  /** Firmware family derived from the architecture. */
+  /** Firmware family (`uefi` for every non-BIOS architecture this server boots). */
   firmware: "bios" | "uefi";
   /** CPU of the architecture. */
   cpu: "x86" | "x86_64" | "arm64" | "arm32" | "other";
-  /** SMBIOS UUID from option 97 (type 0 + 16 bytes), formatted; undefined when absent. */
+  /** SMBIOS UUID from option 97, formatted; undefined when absent. */
   uuid: string | undefined;
-  /** Option 97 exactly as sent, echoed in proxy replies. */
+  /** Option 97 exactly as sent (type byte + 16 bytes), echoed in proxy replies. */
   uuidRaw: Uint8Array | undefined;
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, "0");
-}
-
-/** Formats option 97's GUID the way SMBIOS/iPXE print it (first three fields little-endian). */
-function formatUuid(b: Uint8Array): string | undefined {
-  if (b.length !== 17 || b[0] !== 0) return undefined;
-  const g = b.subarray(1);
-  const h = (i: number) => hex2(g[i] ?? 0);
-  return (
-    `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-` +
-    `${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`
-  );
-}
-
-/** Reads the RFC 3004 user class (length-prefixed items) or, failing that, a plain string. */
-function userClasses(v: Uint8Array | undefined): string[] {
-  if (!v || v.length === 0) return [];
-  const out: string[] = [];
-  let o = 0;
-  const dec = new TextDecoder("latin1");
-  while (o < v.length) {
-    const n = v[o] ?? 0;
-    if (n === 0 || o + 1 + n > v.length) return [dec.decode(v)];
-    out.push(dec.decode(v.subarray(o + 1, o + 1 + n)));
-    o += 1 + n;
-  }
-  return out;
 }
 
 /** Classifies the client that sent `m`. */
 export function classify(m: DhcpMessage): BootClient {
-  const mac = Array.from(m.chaddr.subarray(0, Math.min(m.hlen, 16)), hex2).join(":");
-  const vc = m.options.get(60);
-  const vendorClass = vc ? new TextDecoder("latin1").decode(vc) : "";
-  const kind = vendorClass.startsWith("PXEClient")
-    ? "pxe"
-    : vendorClass.startsWith("HTTPClient")
-      ? "http"
-      : "other";
-  let arch: number | undefined;
-  const a93 = m.options.get(93);
-  if (a93 && a93.length >= 2) arch = ((a93[0] ?? 0) << 8) | (a93[1] ?? 0);
-  else {
-    const mm = /^(?:PXE|HTTP)Client:Arch:(\d{5})/.exec(vendorClass);
-    if (mm?.[1]) arch = Number(mm[1]);
-  }
-  const uc = userClasses(m.options.get(77));
-  const ipxe = uc.includes("iPXE") || m.options.has(175);
-  const uuidRaw = m.options.get(97);
-  let cpu: BootClient["cpu"] = "other";
-  let firmware: BootClient["firmware"] = "bios";
-  switch (arch) {
-    case undefined:
-    case 0:
-      cpu = "x86";
-      break;
-    case 6:
-      cpu = "x86";
-      firmware = "uefi";
-      break;
-    case 7:
-    case 9:
-    case 16:
-      cpu = "x86_64";
-      firmware = "uefi";
-      break;
-    case 10:
-    case 18:
-      cpu = "arm32";
-      firmware = "uefi";
-      break;
-    case 11:
-    case 19:
-      cpu = "arm64";
-      firmware = "uefi";
-      break;
-    default:
-      firmware = "uefi";
-  }
+  const c = classifyClient({
+    op: m.op,
+    htype: m.htype,
+    hlen: m.hlen,
+    xid: m.xid,
+    flags: m.flags,
+    ciaddr: m.ciaddr,
+    giaddr: m.giaddr,
+    chaddr: m.chaddr,
+    get: (code: number) => m.options.get(code),
+  });
+  const cpu: BootClient["cpu"] =
+    c.cpu === "x64" || c.cpu === "ebc"
+      ? "x86_64"
+      : c.cpu === "x86"
+        ? "x86"
+        : c.cpu === "arm64"
+          ? "arm64"
+          : c.cpu === "arm32"
+            ? "arm32"
+            : "other";
   return {
-    mac,
-    vendorClass,
-    kind,
-    arch,
-    ipxe,
-    firmware,
-    cpu,
-    uuid: uuidRaw ? formatUuid(uuidRaw) : undefined,
-    uuidRaw,
+    mac: c.mac,
+    vendorClass: c.vendorClass ?? "",
+    kind: c.isHttpBoot ? "http" : c.isPxe ? "pxe" : "other",
+    arch: c.arch,
+    ipxe: c.isIpxe,
+    firmware: c.firmware === "bios" ? "bios" : c.arch === undefined ? "bios" : "uefi",
+    cpu: c.arch === undefined ? "x86" : cpu,
+    uuid: c.uuid,
+    uuidRaw: m.options.get(97),
   };
 }
 

@@ -1,8 +1,11 @@
 /**
- * TEMPORARY (issue 9): a minimal DHCPv4 message reader/writer for `pxe serve`, to be replaced by
- * `@pxe/dhcp`'s views and builders once that package exports them. Only what the boot server
- * needs: the fixed header, options as raw bytes (no overload, no RFC 3396 concatenation).
+ * DHCPv4 messages for `pxe serve`: requests are read with `@pxe/dhcp`'s {@link DhcpView};
+ * replies are still assembled here.
+ *
+ * TEMPORARY (issue 9): {@link encodeDhcpReply} is to be replaced by `@pxe/dhcp`'s builders /
+ * `@pxe/pxe-options`' reply builders.
  */
+import { DhcpView, EntryKind } from "@pxe/dhcp";
 
 /** A decoded DHCPv4 message (fields copied out; small messages, tools layer). */
 export interface DhcpMessage {
@@ -41,58 +44,39 @@ function ip(b: Uint8Array, o: number): string {
   return `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
 }
 
-function cstr(b: Uint8Array, o: number, n: number): string {
-  let end = o;
-  while (end < o + n && b[end] !== 0) end++;
-  return new TextDecoder("latin1").decode(b.subarray(o, end));
-}
-
-/** Decodes a BOOTP/DHCP datagram; throws {@link DhcpWireError} naming the offset. */
+/**
+ * Decodes a BOOTP/DHCP datagram with `@pxe/dhcp`'s zero-copy {@link DhcpView} (lenient scan,
+ * RFC 3396 concatenation) and copies out what the boot server needs; throws `@pxe/dhcp`'s
+ * `DhcpError` (with the offset) for a datagram that is not a DHCP message.
+ */
 export function decodeDhcp(b: Uint8Array): DhcpMessage {
-  if (b.length < HEADER + 4)
-    throw new DhcpWireError(`message too short (${b.length} bytes)`, b.length);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const hlen = b[2] ?? 0;
-  if (hlen > 16) throw new DhcpWireError(`hlen ${hlen} > 16`, 2);
-  if (dv.getUint32(HEADER) !== MAGIC) throw new DhcpWireError("no DHCP magic cookie", HEADER);
+  const v = DhcpView.check(b);
+  if (!v.hasCookie) throw new DhcpWireError("no DHCP magic cookie", HEADER);
   const options = new Map<number, Uint8Array>();
-  let o = HEADER + 4;
-  while (o < b.length) {
-    const code = b[o] ?? 255;
-    if (code === 0) {
-      o++;
-      continue;
+  for (let i = 0; i < v.entryCount; i++) {
+    if (v.entryKind(i) !== EntryKind.option) continue;
+    const code = v.entryCode(i);
+    if (!options.has(code)) {
+      const val = v.get(code);
+      if (val !== undefined) options.set(code, val);
     }
-    if (code === 255) break;
-    if (o + 1 >= b.length) throw new DhcpWireError(`option ${code} has no length`, o);
-    const len = b[o + 1] ?? 0;
-    if (o + 2 + len > b.length)
-      throw new DhcpWireError(`option ${code} overruns the message (length ${len})`, o);
-    const val = b.subarray(o + 2, o + 2 + len);
-    const prev = options.get(code);
-    if (prev) {
-      const joined = new Uint8Array(prev.length + val.length);
-      joined.set(prev);
-      joined.set(val, prev.length);
-      options.set(code, joined);
-    } else options.set(code, val);
-    o += 2 + len;
   }
+  if (v.hlen > 16) throw new DhcpWireError(`hlen ${v.hlen} > 16`, 2);
   return {
-    op: b[0] ?? 0,
-    htype: b[1] ?? 0,
-    hlen,
-    hops: b[3] ?? 0,
-    xid: dv.getUint32(4),
-    secs: dv.getUint16(8),
-    flags: dv.getUint16(10),
-    ciaddr: ip(b, 12),
-    yiaddr: ip(b, 16),
-    siaddr: ip(b, 20),
-    giaddr: ip(b, 24),
-    chaddr: b.slice(28, 28 + hlen),
-    sname: cstr(b, 44, 64),
-    file: cstr(b, 108, 128),
+    op: v.op,
+    htype: v.htype,
+    hlen: v.hlen,
+    hops: v.hops,
+    xid: v.xid,
+    secs: v.secs,
+    flags: v.flags,
+    ciaddr: v.ciaddr,
+    yiaddr: v.yiaddr,
+    siaddr: v.siaddr,
+    giaddr: v.giaddr,
+    chaddr: v.chaddr.slice(),
+    sname: v.sname,
+    file: v.file,
     options,
   };
 }

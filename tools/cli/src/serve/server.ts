@@ -12,7 +12,7 @@ import { type HttpServerHandle, startHttp } from "./http.js";
 import { LeaseStore } from "./leases.js";
 import { Logger, type LogSink } from "./log.js";
 import { findBootEntries, generateScript } from "./script.js";
-import { startTftpTemp, type TftpTempServer } from "./tftp-temp.js";
+import { startTftp, type TftpHandle } from "./tftp.js";
 
 /** Everything `pxe serve` can be told. */
 export interface ServeOptions {
@@ -70,7 +70,7 @@ export interface ServeHandle {
   ports: { dhcp?: number; pxe?: number; tftp?: number; http?: number };
   stats: ServeStats;
   http: HttpServerHandle | undefined;
-  tftp: TftpTempServer | undefined;
+  tftp: TftpHandle | undefined;
   leases: LeaseStore | undefined;
   close(): Promise<void>;
 }
@@ -135,14 +135,13 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       httpUrl = `http://${o.address}:${h.port}`;
     }
 
-    let tftp: TftpTempServer | undefined;
+    let tftp: TftpHandle | undefined;
     if (o.tftp !== false) {
-      tftp = await startTftpTemp({
+      tftp = await startTftp({
         tree,
         address: o.address,
         port: o.tftpPort ?? 69,
         onTransfer: (t) => logger.log("tftp", { ...t }),
-        onMalformed: (from, why) => logger.log("tftp-malformed", { from, why }),
         virtual: (name) => {
           const p = parseScriptTftpName(name);
           return p ? new TextEncoder().encode(script(p.mac, p.arch, undefined)) : undefined;
