@@ -14,6 +14,7 @@
 #   c-kea      proxyDHCP beside Kea handing out the addresses            BIOS, virtio-net-pci
 #   d       UEFI (OVMF: EDK2 PXE -> ipxe.efi over TFTP -> iPXE -> HTTP)  full DHCP
 #   d-proxy UEFI behind proxyDHCP (Kea hands out the addresses)
+#   e       UEFI HTTP boot (EDK2 gets the URL of ipxe.efi, then iPXE -> HTTP)
 # Exit status: 0 when every `pxe serve` boot printed the marker (dnsmasq's results are reported,
 # not judged). Results: OUT_DIR/results.tsv and the logs of every boot.
 set -uo pipefail
@@ -24,7 +25,7 @@ OUT=${1:-$(mktemp -d /tmp/pxe-e2e-all.XXXXXX)}
 mkdir -p "$OUT"
 bash "$HERE/setup.sh"
 REPEAT=${REPEAT:-1}
-CASES=${CASES:-"a b c-dnsmasq c-kea d d-proxy"}
+CASES=${CASES:-"a b c-dnsmasq c-kea d d-proxy e"}
 RESULTS="$OUT/results.tsv"
 rm -f "$RESULTS"
 
@@ -36,6 +37,7 @@ case_env() { # prints the environment of a case
     c-kea)     echo "FIRMWARE=bios MODE=proxy PLAIN_DHCP=kea NIC=virtio-net-pci" ;;
     d)         echo "FIRMWARE=uefi MODE=http NIC=virtio-net-pci" ;;
     d-proxy)   echo "FIRMWARE=uefi MODE=proxy PLAIN_DHCP=kea NIC=virtio-net-pci" ;;
+    e)         echo "FIRMWARE=uefi MODE=httpboot NIC=virtio-net-pci" ;;
     *) e2e_die "unknown case $1" ;;
   esac
 }

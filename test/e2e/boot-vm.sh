@@ -13,6 +13,8 @@
 #             http  : full DHCP; iPXE is pointed at an http:// script; kernel, initrd by HTTP
 #             proxy : a plain DHCP server (PLAIN_DHCP) in a second namespace hands out the
 #                     address; the boot server answers as proxyDHCP (67 + 4011)
+#             httpboot : UEFI only: EDK2's own HTTP boot (vendor class HTTPClient) gets the URL
+#                     of ipxe.efi, then as http (PXE is switched off in OVMF via fw_cfg)
 #   PLAIN_DHCP dnsmasq (default) | kea : the address-only server for MODE=proxy
 #   SERVER    dnsmasq (default; servers/dnsmasq.sh) | pxe (servers/pxe-serve.sh: our `pxe serve`)
 #   SERVER_CMD  any command instead (run by bash inside the namespace, in the foreground; it
@@ -49,7 +51,8 @@ case "$FIRMWARE" in
   uefi) NIC=${NIC:-virtio-net-pci}; VM_MEM=${VM_MEM:-512}; ROMFILE=${ROMFILE:-none} ;;
   *) e2e_die "unknown FIRMWARE=$FIRMWARE" ;;
 esac
-case "$MODE" in tftp|http|proxy) ;; *) e2e_die "unknown MODE=$MODE" ;; esac
+case "$MODE" in tftp|http|proxy|httpboot) ;; *) e2e_die "unknown MODE=$MODE" ;; esac
+[ "$MODE" != httpboot ] || [ "$FIRMWARE" = uefi ] || e2e_die "MODE=httpboot needs FIRMWARE=uefi"
 NAME=${NAME:-$SERVER-$FIRMWARE-$MODE-$NIC}
 VM_MAC=${VM_MAC:-52:54:00:88:00:10}
 case "$SERVER" in
@@ -117,7 +120,7 @@ HTTP_URL="http://$SERVER_IP:$HTTP_PORT"
 APPEND="console=ttyS0 quiet panic=-1 e2e.mode=$MODE"
 # Debian's iPXE EFI build hands the initrd to Linux's EFI stub only by the name in initrd=.
 [ "$FIRMWARE" = uefi ] && APPEND="$APPEND initrd=initrd.gz"
-if [ "$MODE" = http ]; then FETCH=$HTTP_URL; else FETCH="tftp://$SERVER_IP"; fi
+case "$MODE" in http|httpboot) FETCH=$HTTP_URL ;; *) FETCH="tftp://$SERVER_IP" ;; esac
 # The script a reference server (dnsmasq) hands out; `pxe serve` generates its own.
 cat > "$ROOT/boot.ipxe" <<IPXE
 #!ipxe
@@ -167,6 +170,9 @@ if [ "$FIRMWARE" = bios ]; then
 else
   cp "$OVMF_VARS" "$WORK/vars.fd"
   # EDK2 ignores -boot n: bootindex puts the NIC's boot options first.
+  if [ "$MODE" = httpboot ]; then  # as in a firmware setup menu: only the HTTP boot options remain
+    QEMU+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
+  fi
   QEMU+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
          -drive "if=pflash,format=raw,unit=1,file=$WORK/vars.fd" -device "$dev,bootindex=1")
 fi

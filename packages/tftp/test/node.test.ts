@@ -166,6 +166,29 @@ describe("read function, IPv6, limits, events", () => {
   });
 });
 
+describe("graceful close", () => {
+  it("aborting the signal ends running transfers with an ERROR and frees the port", async () => {
+    const c = new AbortController();
+    const s = createServer({ root, port: 0, signal: c.signal });
+    const p = (await s.listen()).port;
+    const sock = createSocket("udp4");
+    const got: Buffer[] = [];
+    sock.on("message", (m) => got.push(m));
+    sock.send(encodeRequest(1, "f1048576", "octet"), p, "127.0.0.1");
+    for (let i = 0; i < 50 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(decodePacket(got[0] as Buffer)).toMatchObject({ op: 3, block: 1 });
+    c.abort();
+    for (let i = 0; i < 50 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(decodePacket(got[1] as Buffer)).toMatchObject({ op: 5, code: 0, message: "server shutting down" });
+    expect(s.stats.active).toBe(0);
+    // The listening port is released: it can be bound again.
+    const again = createServer({ root, port: p });
+    await again.listen();
+    await again.close();
+    sock.close();
+  });
+});
+
 describe("security", () => {
   const refused = [
     "../secret.txt",

@@ -3,13 +3,15 @@
 # proxyDHCP + TFTP). Reads the E2E_* variables of boot-vm.sh; runs in the foreground.
 #   plain PXE ROM   -> undionly.kpxe (BIOS) / ipxe.efi (client arch 7 or 9, x86-64 UEFI)
 #   iPXE (user class "iPXE" or option 175) -> boot.ipxe (TFTP name, or its http:// URL)
+#   UEFI HTTP boot (vendor class HTTPClient) -> http://.../ipxe.efi, with option 60 HTTPClient
 set -euo pipefail
-if [ "$E2E_MODE" = http ]; then script="$E2E_HTTP_URL/boot.ipxe"; else script=boot.ipxe; fi
+case "$E2E_MODE" in http|httpboot) script="$E2E_HTTP_URL/boot.ipxe" ;; *) script=boot.ipxe ;; esac
 args=(--no-daemon --conf-file=/dev/null --port=0 --bind-interfaces --interface="$E2E_IFACE"
       --except-interface=lo --log-dhcp --log-facility=- --pid-file= --no-ping
       --dhcp-leasefile="$E2E_WORK/dnsmasq.leases" --enable-tftp --tftp-root="$E2E_ROOT"
       --dhcp-userclass=set:ipxe,iPXE --dhcp-match=set:ipxe,175
-      --dhcp-match=set:efi64,option:client-arch,7 --dhcp-match=set:efi64,option:client-arch,9)
+      --dhcp-match=set:efi64,option:client-arch,7 --dhcp-match=set:efi64,option:client-arch,9
+      --dhcp-vendorclass=set:httpboot,HTTPClient)
 if [ "$E2E_DHCP_MODE" = proxy ]; then
   exec dnsmasq "${args[@]}" --dhcp-range="$E2E_SERVER_IP,proxy,$E2E_NETMASK" \
     --pxe-prompt="pxe-kit e2e",0 \
@@ -20,6 +22,8 @@ if [ "$E2E_DHCP_MODE" = proxy ]; then
 fi
 exec dnsmasq "${args[@]}" --dhcp-range="$E2E_RANGE_START,$E2E_RANGE_END,$E2E_NETMASK,1h" \
   --dhcp-option=option:router,"$E2E_SERVER_IP" \
-  --dhcp-boot=tag:!ipxe,tag:!efi64,undionly.kpxe,,"$E2E_SERVER_IP" \
-  --dhcp-boot=tag:!ipxe,tag:efi64,ipxe.efi,,"$E2E_SERVER_IP" \
+  --dhcp-boot=tag:!ipxe,tag:!efi64,tag:!httpboot,undionly.kpxe,,"$E2E_SERVER_IP" \
+  --dhcp-boot=tag:!ipxe,tag:efi64,tag:!httpboot,ipxe.efi,,"$E2E_SERVER_IP" \
+  --dhcp-boot=tag:!ipxe,tag:httpboot,"$E2E_HTTP_URL/ipxe.efi" \
+  --dhcp-option-force=tag:httpboot,option:vendor-class,HTTPClient \
   --dhcp-boot=tag:ipxe,"$script",,"$E2E_SERVER_IP"

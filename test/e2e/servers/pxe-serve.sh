@@ -4,6 +4,7 @@
 #   MODE=tftp  : full DHCP, no HTTP: everything over TFTP (case a)
 #   MODE=http  : full DHCP, iPXE gets its generated script and the kernel over HTTP (case b)
 #   MODE=proxy : proxyDHCP beside another server's addresses (case c)
+#   MODE=httpboot : as http; the UEFI firmware's own HTTP boot gets the URL of ipxe.efi
 # PXE_SERVE_EXTRA adds flags (e.g. the boot-time opt-ins).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -13,7 +14,7 @@ else PXE=(node --conditions=@pxe/source --import tsx tools/cli/src/main.ts); fi
 args=(serve --root "$E2E_ROOT" --interface "$E2E_IFACE" --http-port "$E2E_HTTP_PORT" --append "$E2E_APPEND")
 case "$E2E_MODE" in
   tftp)  args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END" --lease-file "$E2E_WORK/pxe.leases.json" --no-http) ;;
-  http)  args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END" --lease-file "$E2E_WORK/pxe.leases.json") ;;
+  http|httpboot) args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END" --lease-file "$E2E_WORK/pxe.leases.json") ;;
   proxy) args+=(--proxy) ;;
 esac
 # shellcheck disable=SC2206
