@@ -66,13 +66,13 @@ awk -F'\t' '
   function avg(sum, n, none) { return n ? sprintf("%.2f", sum / n) : none }
   function ratio(a, b) { return (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) ? sprintf("%.2f", a / b) : "-" }
   END {
-    printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "case", "firmware/mode/nic", "loaded", "", "", "marker", "", ""
-    printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", "", "", "pxe", "dnsmasq", "ratio", "pxe", "dnsmasq", "ratio"
+    printf "%-10s %-29s | %8s %8s %6s | %8s %8s %6s\n", "case", "firmware/mode/nic", "loaded", "", "", "marker", "", ""
+    printf "%-10s %-29s | %8s %8s %6s | %8s %8s %6s\n", "", "", "pxe", "dnsmasq", "ratio", "pxe", "dnsmasq", "ratio"
     for (i = 1; i <= k; i++) {
       key = order[i]
       la = avg(l[key, "pxe"], lc[key, "pxe"], "NA"); lb = avg(l[key, "dnsmasq"], lc[key, "dnsmasq"], "NA")
       a = avg(s[key, "pxe"], c[key, "pxe"], "FAIL"); b = avg(s[key, "dnsmasq"], c[key, "dnsmasq"], "FAIL")
-      printf "%-10s %-26s | %8s %8s %6s | %8s %8s %6s\n", key, desc[key], la, lb, ratio(la, lb), a, b, ratio(a, b)
+      printf "%-10s %-29s | %8s %8s %6s | %8s %8s %6s\n", key, desc[key], la, lb, ratio(la, lb), a, b, ratio(a, b)
     }
   }' "$RESULTS"
 echo "rows: $RESULTS; logs: $OUT"

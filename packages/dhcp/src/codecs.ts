@@ -19,12 +19,12 @@ function checkFixedLen(len: number, size: number, ctx: DecodeContext): void {
   if (len > size && len % size === 0) {
     ctx.warn(
       "repeated-fixed",
-      `fixed ${size}-byte option repeated ${data.length / size} times; using the first`,
+      `fixed ${size}-byte option repeated ${len / size} times; using the first`,
       size,
     );
     return;
   }
-  throw optionError(ctx, "bad-length", `expected ${size} bytes, got ${data.length}`);
+  throw optionError(ctx, "bad-length", `expected ${size} bytes, got ${len}`);
 }
 
 function checkList(len: number, size: number, ctx: DecodeContext, min = 1): void {

@@ -276,6 +276,7 @@ describe("fast-check properties", () => {
             },
           };
           expect(codec.decode(out.subarray(4, 4 + n), ctx)).toEqual(v);
+          if (codec.decodeAt) expect(codec.decodeAt(out, 4, n, ctx)).toEqual(v);
         }),
         { numRuns: 60 },
       );

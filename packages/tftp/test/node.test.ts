@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { decodePacket, encodeAck, encodeRequest } from "@pxe/tftp";
@@ -179,7 +187,11 @@ describe("graceful close", () => {
     expect(decodePacket(got[0] as Buffer)).toMatchObject({ op: 3, block: 1 });
     c.abort();
     for (let i = 0; i < 50 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(decodePacket(got[1] as Buffer)).toMatchObject({ op: 5, code: 0, message: "server shutting down" });
+    expect(decodePacket(got[1] as Buffer)).toMatchObject({
+      op: 5,
+      code: 0,
+      message: "server shutting down",
+    });
     expect(s.stats.active).toBe(0);
     // The listening port is released: it can be bound again.
     const again = createServer({ root, port: p });

@@ -65,7 +65,9 @@ export interface UdpDatagram {
   readonly srcAddr: string;
   /** Destination address in text form. */
   readonly dstAddr: string;
+  /** UDP source port (0 when a malformed header is too short to hold it). */
   readonly srcPort: number;
+  /** UDP destination port (0 when a malformed header is too short to hold it). */
   readonly dstPort: number;
   /** UDP payload, a view (no copy). */
   readonly payload: Uint8Array;

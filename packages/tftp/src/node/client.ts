@@ -69,7 +69,10 @@ const RECV_BUFFER = 1 << 20;
 
 async function openSocket(host: string): Promise<{ socket: Socket; address: string }> {
   const address = isIP(host) ? host : (await lookup(host)).address;
-  const socket = createSocket({ type: isIPv6(address) ? "udp6" : "udp4", recvBufferSize: RECV_BUFFER });
+  const socket = createSocket({
+    type: isIPv6(address) ? "udp6" : "udp4",
+    recvBufferSize: RECV_BUFFER,
+  });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
     socket.bind(0, () => {

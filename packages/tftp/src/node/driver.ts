@@ -47,6 +47,9 @@ export class EngineDriver {
   private srcDone = false;
   /** Send errors treated as loss. */
   sendErrors = 0;
+  /** Sends handed to the socket and not yet completed (the socket closes only after them). */
+  private inflight = 0;
+  private released = false;
 
   constructor(
     readonly engine: TransferEngine,
@@ -109,13 +112,17 @@ export class EngineDriver {
   }
 
   private rawSend(d: Uint8Array, to: Peer): void {
+    this.inflight++;
     try {
       this.socket.send(d, to.port, to.address, (err) => {
         // EPERM (a firewall dropping output), ENOBUFS and friends: a lost packet, not a failure.
         if (err) this.sendErrors++;
+        this.inflight--;
+        if (this.closed) this.release();
       });
     } catch {
       this.sendErrors++;
+      this.inflight--;
     }
   }
 
@@ -193,6 +200,13 @@ export class EngineDriver {
         // ignore
       }
     }
+    this.release();
+  }
+
+  /** Tells the owner it may close the socket, once the last datagrams (e.g. an ERROR) went out. */
+  private release(): void {
+    if (this.released || this.inflight > 0) return;
+    this.released = true;
     this.hooks.onClosed();
   }
 }
