@@ -76,11 +76,14 @@ function checkValue(opt: OptionInfo, value: string, dynamic: boolean): number | 
 /**
  * Splits `words` (the arguments after the command name) into options and positional arguments
  * according to the command's descriptors, collecting the problems iPXE would report.
+ *
+ * @param from - Index of the first argument in `words` (default 0): pass 1 to hand over a whole
+ *   segment's words, command name included, without copying them.
  */
-export function getopt(info: CommandInfo, words: readonly WordToken[]): GetoptResult {
+export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0): GetoptResult {
   const options: ParsedOption[] = [];
   const problems: GetoptProblem[] = [];
-  let i = 0;
+  let i = from;
   if (info.parsesOptions) {
     while (i < words.length) {
       const w = words[i] as WordToken;

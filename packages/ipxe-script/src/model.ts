@@ -219,8 +219,20 @@ function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): Expa
   return out;
 }
 
+/**
+ * The values of `words[from…]` joined with single spaces. A plain loop: `map().join()` here made
+ * V8 deoptimise `analyze` over and over ("wrong map" on the mapped array).
+ */
+function joinValues(words: readonly WordToken[], from: number): string {
+  let out = "";
+  for (let i = from; i < words.length; i++) {
+    if (i > from) out += " ";
+    out += (words[i] as WordToken).value;
+  }
+  return out;
+}
+
 const NO_JUMPS: readonly number[] = [];
-const NO_COMMANDS: (CommandNode | undefined)[] = [];
 const FALL_NONE = 0;
 const FALL_ONLY = 1;
 const GOTO_ONLY = 2;
@@ -368,11 +380,17 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   c.diagnostics.push(...syntaxDiagnostics(tree, text, index));
 
   const commands: CommandNode[] = [];
+  const settings: SettingAccess[] = [];
+  const menuItems: MenuItem[] = [];
+  const choices: MenuChoice[] = [];
+  const fetches: FetchRef[] = [];
+  /** Settings state for "read before write" (textual order). */
+  const rbw: ReadBeforeWrite = { c, written: new Set<string>(), reported: new Set<string>() };
+  /** Lines with at least one command. */
+  const hasCmd = new Uint8Array(tree.lines.length);
   const labelDefs: LabelDef[] = [];
   const labels = new Map<string, LabelDef>();
   const newerSeen = new Set<string>();
-  /** `cmdAt[line][segment]`: the command of each segment. */
-  const cmdAt: (CommandNode | undefined)[][] = [];
 
   for (let iLine2 = 0; iLine2 < tree.lines.length; iLine2++) {
     const line = tree.lines[iLine2] as (typeof tree.lines)[number];
@@ -389,8 +407,6 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       } else labels.set(def.name, def);
     }
     let after: "||" | "&&" | ";" | null = null;
-    const row: (CommandNode | undefined)[] = line.segments.length ? [] : NO_COMMANDS;
-    cmdAt.push(row);
     for (let segmentIndex = 0; segmentIndex < line.segments.length; segmentIndex++) {
       const segment = line.segments[segmentIndex] as Segment;
       const prev = after;
@@ -411,7 +427,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       let options: ParsedOption[] = [];
       let args: WordToken[];
       if (info) {
-        const g = getopt(info, segment.words.slice(1));
+        const g = getopt(info, segment.words, 1);
         options = g.options;
         args = g.args;
         for (let iP3 = 0; iP3 < g.problems.length; iP3++) {
@@ -464,194 +480,16 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         args,
       };
       commands.push(node);
-      row[segmentIndex] = node;
-    }
-  }
-
-  // Menus and choices.
-  const menuItems: MenuItem[] = [];
-  const choices: MenuChoice[] = [];
-  const optValue = (cmd: CommandNode, n: string): string | undefined =>
-    cmd.options.find((o) => o.name === n)?.value;
-  const hasOpt = (cmd: CommandNode, n: string): boolean => cmd.options.some((o) => o.name === n);
-  for (let iCmd5 = 0; iCmd5 < commands.length; iCmd5++) {
-    const cmd = commands[iCmd5] as (typeof commands)[number];
-    if (cmd.name === "item" && cmd.info) {
-      const gap = hasOpt(cmd, "gap");
-      const nameW = gap ? undefined : cmd.args[0];
-      const textWords = gap ? cmd.args : cmd.args.slice(1);
-      menuItems.push({
-        command: cmd,
-        menu: optValue(cmd, "menu") ?? "",
-        name: nameW?.value,
-        text: textWords.map((w) => w.value).join(" "),
-        key: optValue(cmd, "key"),
-        isDefault: hasOpt(cmd, "default"),
-        gap: gap || cmd.args.length === 0,
-      });
-    } else if (cmd.name === "choose" && cmd.info) {
-      const t = cmd.options.find((o) => o.name === "timeout");
-      choices.push({
-        command: cmd,
-        menu: optValue(cmd, "menu") ?? "",
-        setting:
-          cmd.args[0] && !cmd.args[0].dynamic ? parseSettingRef(cmd.args[0].value).name : undefined,
-        default: optValue(cmd, "default"),
-        timeoutMs: t?.number,
-      });
-    }
-  }
-
-  // Settings accesses.
-  const settings: SettingAccess[] = [];
-  const writeArg = (cmd: CommandNode, w: WordToken | undefined, kind: "write" | "delete"): void => {
-    if (!w || w.dynamic) return;
-    const ref = parseSettingRef(w.value);
-    const key = ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name;
-    settings.push({
-      kind,
-      key,
-      scope: ref.scope,
-      name: ref.name,
-      type: ref.type,
-      line: cmd.line,
-      word: w,
-      command: cmd,
-    });
-  };
-  for (let iLine6 = 0; iLine6 < tree.lines.length; iLine6++) {
-    const line = tree.lines[iLine6] as (typeof tree.lines)[number];
-    for (let iSeg7 = 0; iSeg7 < line.segments.length; iSeg7++) {
-      const seg = line.segments[iSeg7] as (typeof line.segments)[number];
-      const cmd = (cmdAt[line.index] as (CommandNode | undefined)[])[iSeg7];
-      for (let iW8 = 0; iW8 < seg.words.length; iW8++) {
-        const w = seg.words[iW8] as (typeof seg.words)[number];
-        if (!w.dynamic) continue;
-        for (const e of expansions(w.parts)) {
-          if (!e.ref) continue;
-          const key = e.ref.scope !== undefined ? `${e.ref.scope}/${e.ref.name}` : e.ref.name;
-          settings.push({
-            kind: "read",
-            key,
-            scope: e.ref.scope,
-            name: e.ref.name,
-            type: e.ref.type,
-            line,
-            word: w,
-            command: cmd,
-          });
-        }
+      hasCmd[iLine2] = 1;
+      // Settings, menus and fetches depend on this command alone: collect them in this one pass
+      // over the tree (a pass per section cost more in cache misses than the work itself).
+      const firstSetting = settings.length;
+      collectSettings(node, settings);
+      readBeforeWrite(rbw, settings, firstSetting);
+      if (info && name !== undefined) {
+        collectMenu(node, menuItems, choices);
+        collectFetches(node, fetches);
       }
-      if (!cmd?.info) continue;
-      switch (cmd.name) {
-        case "set":
-          writeArg(cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
-          break;
-        case "clear":
-          writeArg(cmd, cmd.args[0], "delete");
-          break;
-        case "read":
-        case "inc":
-        case "choose":
-        case "pciscan":
-        case "usbscan":
-        case "imgset":
-        case "nslookup":
-          writeArg(cmd, cmd.args[0], "write");
-          break;
-        default:
-          if (cmd.name?.endsWith("sum")) {
-            const s = cmd.options.find((o) => o.name === "set");
-            if (s?.valueWord) writeArg(cmd, s.valueWord, "write");
-          }
-      }
-    }
-  }
-  // Read-before-write (textual order).
-  const written = new Set<string>();
-  const reported = new Set<string>();
-  for (let iS9 = 0; iS9 < settings.length; iS9++) {
-    const s = settings[iS9] as (typeof settings)[number];
-    if (s.kind !== "read") {
-      written.add(s.name);
-      continue;
-    }
-    if (s.scope !== undefined || written.has(s.name) || reported.has(s.name)) continue;
-    if (PREDEFINED_SETTINGS.has(s.name) || /^[0-9]/.test(s.name)) continue;
-    reported.add(s.name);
-    const w = s.word;
-    c.at(
-      "setting-read-before-write",
-      `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`,
-      w,
-    );
-  }
-
-  // Fetches.
-  const fetches: FetchRef[] = [];
-  for (let iCmd10 = 0; iCmd10 < commands.length; iCmd10++) {
-    const cmd = commands[iCmd10] as (typeof commands)[number];
-    if (!cmd.info || !cmd.name) continue;
-    const n = cmd.name;
-    if (IMAGE_COMMANDS.has(n) && cmd.args[0]) {
-      const first = cmd.args[0];
-      const mayBeImageName = !DOWNLOAD_COMMANDS.has(n);
-      const cmdline =
-        n === "imgverify" || n === "imgdecrypt"
-          ? ""
-          : cmd.args
-              .slice(1)
-              .map((w) => w.value)
-              .join(" ");
-      fetches.push({
-        command: cmd,
-        word: first,
-        uri: first.value,
-        role: "image",
-        mayBeImageName,
-        cmdline,
-      });
-      const second = cmd.args[1];
-      if ((n === "imgverify" || n === "imgdecrypt") && second)
-        fetches.push({
-          command: cmd,
-          word: second,
-          uri: second.value,
-          role: n === "imgverify" ? "signature" : "envelope",
-          mayBeImageName: true,
-          cmdline: "",
-        });
-    } else if (n === "imgset" && cmd.args[1]) {
-      fetches.push({
-        command: cmd,
-        word: cmd.args[1],
-        uri: cmd.args[1].value,
-        role: "image",
-        mayBeImageName: true,
-        cmdline: "",
-      });
-    } else if (n === "sanboot" || n === "sanhook") {
-      for (const w of cmd.args)
-        fetches.push({
-          command: cmd,
-          word: w,
-          uri: w.value,
-          role: "san",
-          mayBeImageName: false,
-          cmdline: "",
-        });
-    } else if (n === "console") {
-      const p = cmd.options.find((o) => o.name === "picture");
-      const w = p?.valueWord ?? p?.word;
-      if (p?.value !== undefined && w)
-        fetches.push({
-          command: cmd,
-          word: w,
-          uri: p.value,
-          role: "picture",
-          mayBeImageName: false,
-          cmdline: "",
-        });
     }
   }
 
@@ -683,13 +521,24 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     }
     return { lines: [...out], canFail };
   };
-  const itemWarned = new Set<MenuItem>();
-  const warnedSettings = new Set<string>();
+  const fx: FlowCtx = {
+    c,
+    labels,
+    menuItems,
+    choices,
+    choiceTargets,
+    itemWarned: new Set<MenuItem>(),
+    warnedSettings: new Set<string>(),
+    anyLabel: false,
+    dynamicEdge: false,
+  };
   const successors: number[][] = [];
   // Per line: which kinds its successors are (edges are materialised on demand).
   const fallKinds: number[] = [];
   const exits: number[] = [];
   const anyLabelLines: number[] = [];
+  /** Next command to match: commands are in line and segment order, so one cursor finds each. */
+  let nextCmd = 0;
   for (let iLine12 = 0; iLine12 < tree.lines.length; iLine12++) {
     const line = tree.lines[iLine12] as (typeof tree.lines)[number];
     if (line.segments.length === 0) {
@@ -708,11 +557,13 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     let stFail = false;
     let jumps: number[] | null = null;
     let stops = false;
-    let anyLabel = false;
-    let edgeKind: FlowEdge["kind"] = "goto";
+    fx.anyLabel = false;
+    fx.dynamicEdge = false;
     const segs = line.segments;
     for (let si = 0; si < segs.length; si++) {
-      const seg = segs[si] as Segment;
+      let cmd: CommandNode | undefined = commands[nextCmd];
+      if (cmd !== undefined && cmd.line === line && cmd.segmentIndex === si) nextCmd++;
+      else cmd = undefined;
       const op = si === 0 ? null : (segs[si - 1] as Segment).operator?.op;
       let runs: boolean;
       let carryOk = false;
@@ -730,11 +581,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         stFail = carryFail;
         continue;
       }
-      const out = segmentOutcome(
-        seg,
-        (cmdAt[line.index] as (CommandNode | undefined)[])[si],
-        op === "||",
-      );
+      const out = segmentOutcome(fx, cmd, op === "||");
       if (out.jumps.length) {
         if (jumps === null) jumps = out.jumps.slice();
         else {
@@ -748,79 +595,6 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       stOk = carryOk || out.ok;
       stFail = carryFail || out.fail;
     }
-    function segmentOutcome(
-      seg: Segment,
-      cmd: CommandNode | undefined,
-      fallback: boolean,
-    ): Outcome & { stops: boolean } {
-      if (!cmd) return EMPTY_OUTCOME;
-      const n = cmd.name;
-      if (n === "goto" && cmd.info && cmd.args.length === 1) {
-        const t = cmd.args[0] as WordToken;
-        if (!t.dynamic) {
-          const l = labelLine(t.value);
-          if (l === undefined) {
-            if (fallback)
-              c.at(
-                "undefined-label-fallback",
-                `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
-                t,
-              );
-            else
-              c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
-            return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
-          }
-          return { ok: false, fail: false, jumps: [l], stops: false };
-        }
-        edgeKind = "dynamic-goto";
-        const only = t.parts.length === 1 ? t.parts[0] : undefined;
-        const choiceSetting =
-          only?.kind === "Expansion" && only.ref && only.ref.scope === undefined
-            ? only.ref.name
-            : undefined;
-        const viaChoice = choiceSetting === undefined ? undefined : choiceTargets(choiceSetting);
-        if (viaChoice && choiceSetting !== undefined && !warnedSettings.has(choiceSetting)) {
-          warnedSettings.add(choiceSetting);
-          for (let iIt13 = 0; iIt13 < menuItems.length; iIt13++) {
-            const it = menuItems[iIt13] as (typeof menuItems)[number];
-            if (it.gap || it.name === undefined || labels.has(it.name) || itemWarned.has(it))
-              continue;
-            const ch = choices.find((x) => x.menu === it.menu && x.setting === choiceSetting);
-            if (!ch) continue;
-            itemWarned.add(it);
-            c.at(
-              "item-without-label",
-              `menu item "${it.name}" has no matching label: goto ${t.value} fails when it is chosen`,
-              it.command.args[0] ?? it.command.nameWord,
-            );
-          }
-        }
-        if (viaChoice) {
-          c.at("dynamic-goto", `goto ${t.value}: target chosen from a menu at run time`, t);
-          return {
-            ok: false,
-            fail: viaChoice.canFail,
-            jumps: viaChoice.lines,
-            stops: false,
-          };
-        }
-        c.at("dynamic-goto", `goto ${t.value}: the target is only known at run time`, t);
-        anyLabel = true;
-        return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
-      }
-      if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
-        return { ok: false, fail: n !== "exit", jumps: NO_JUMPS, stops: true };
-      }
-      if (
-        n !== undefined &&
-        EXEC_COMMANDS.has(n) &&
-        cmd.options.some((o) => o.name === "replace")
-      ) {
-        return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
-      }
-      void seg;
-      return PLAIN_OUTCOME;
-    }
     const succ: number[] = jumps === null ? [] : jumps;
     const falls = stOk && line.index + 1 < lineCount;
     if (falls) succ.push(line.index + 1);
@@ -829,7 +603,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         ? falls
           ? FALL_ONLY
           : FALL_NONE
-        : edgeKind === "goto"
+        : !fx.dynamicEdge
           ? falls
             ? GOTO_FALL
             : GOTO_ONLY
@@ -838,7 +612,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
             : DYN_ONLY,
     );
     if (stFail || stops || (stOk && line.index + 1 >= lineCount)) exits.push(line.index);
-    if (anyLabel) anyLabelLines.push(line.index);
+    if (fx.anyLabel) anyLabelLines.push(line.index);
     successors.push(succ);
   }
   const reachable = new Array<boolean>(lineCount).fill(false);
@@ -888,15 +662,12 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   };
   for (let iLine15 = 0; iLine15 < tree.lines.length; iLine15++) {
     const line = tree.lines[iLine15] as (typeof tree.lines)[number];
-    let hasCmd = false;
-    for (let k = 0; k < line.segments.length; k++)
-      if ((line.segments[k] as Segment).words.length > 0) hasCmd = true;
     if (reachable[line.index]) {
       flush();
       continue;
     }
     if (line.label) flush();
-    if (!hasCmd) continue;
+    if (hasCmd[iLine15] === 0) continue;
     if (!runStart) runStart = line;
     runCount++;
   }
@@ -918,6 +689,283 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     choices,
     diagnostics: c.diagnostics,
   };
+}
+
+const optValue = (cmd: CommandNode, n: string): string | undefined =>
+  cmd.options.find((o) => o.name === n)?.value;
+const hasOpt = (cmd: CommandNode, n: string): boolean => cmd.options.some((o) => o.name === n);
+
+/** An `item` or `choose` (a built-in command with a literal name). */
+function collectMenu(cmd: CommandNode, menuItems: MenuItem[], choices: MenuChoice[]): void {
+  if (cmd.name === "item") {
+    const gap = hasOpt(cmd, "gap");
+    const nameW = gap ? undefined : cmd.args[0];
+    menuItems.push({
+      command: cmd,
+      menu: optValue(cmd, "menu") ?? "",
+      name: nameW?.value,
+      text: joinValues(cmd.args, gap ? 0 : 1),
+      key: optValue(cmd, "key"),
+      isDefault: hasOpt(cmd, "default"),
+      gap: gap || cmd.args.length === 0,
+    });
+  } else if (cmd.name === "choose") {
+    const t = cmd.options.find((o) => o.name === "timeout");
+    choices.push({
+      command: cmd,
+      menu: optValue(cmd, "menu") ?? "",
+      setting:
+        cmd.args[0] && !cmd.args[0].dynamic ? parseSettingRef(cmd.args[0].value).name : undefined,
+      default: optValue(cmd, "default"),
+      timeoutMs: t?.number,
+    });
+  }
+}
+
+/** Images, SAN paths and pictures a built-in command (literal name) fetches. */
+function collectFetches(cmd: CommandNode, fetches: FetchRef[]): void {
+  const n = cmd.name as string;
+  if (IMAGE_COMMANDS.has(n) && cmd.args[0]) {
+    const first = cmd.args[0];
+    const mayBeImageName = !DOWNLOAD_COMMANDS.has(n);
+    const cmdline = n === "imgverify" || n === "imgdecrypt" ? "" : joinValues(cmd.args, 1);
+    fetches.push({
+      command: cmd,
+      word: first,
+      uri: first.value,
+      role: "image",
+      mayBeImageName,
+      cmdline,
+    });
+    const second = cmd.args[1];
+    if ((n === "imgverify" || n === "imgdecrypt") && second)
+      fetches.push({
+        command: cmd,
+        word: second,
+        uri: second.value,
+        role: n === "imgverify" ? "signature" : "envelope",
+        mayBeImageName: true,
+        cmdline: "",
+      });
+  } else if (n === "imgset" && cmd.args[1]) {
+    fetches.push({
+      command: cmd,
+      word: cmd.args[1],
+      uri: cmd.args[1].value,
+      role: "image",
+      mayBeImageName: true,
+      cmdline: "",
+    });
+  } else if (n === "sanboot" || n === "sanhook") {
+    for (const w of cmd.args)
+      fetches.push({
+        command: cmd,
+        word: w,
+        uri: w.value,
+        role: "san",
+        mayBeImageName: false,
+        cmdline: "",
+      });
+  } else if (n === "console") {
+    const p = cmd.options.find((o) => o.name === "picture");
+    const w = p?.valueWord ?? p?.word;
+    if (p?.value !== undefined && w)
+      fetches.push({
+        command: cmd,
+        word: w,
+        uri: p.value,
+        role: "picture",
+        mayBeImageName: false,
+        cmdline: "",
+      });
+  }
+}
+
+/** State of the "setting read before the script writes it" check, in textual order. */
+interface ReadBeforeWrite {
+  readonly c: Collector;
+  readonly written: Set<string>;
+  readonly reported: Set<string>;
+}
+
+/** Reports the first read of each unscoped setting not written earlier (`settings[from…]`). */
+function readBeforeWrite(st: ReadBeforeWrite, settings: readonly SettingAccess[], from: number): void {
+  for (let i = from; i < settings.length; i++) {
+    const s = settings[i] as SettingAccess;
+    if (s.kind !== "read") {
+      st.written.add(s.name);
+      continue;
+    }
+    if (s.scope !== undefined || st.written.has(s.name) || st.reported.has(s.name)) continue;
+    if (PREDEFINED_SETTINGS.has(s.name) || isDigit(s.name.charCodeAt(0))) continue;
+    st.reported.add(s.name);
+    st.c.at(
+      "setting-read-before-write",
+      `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`,
+      s.word,
+    );
+  }
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** `${…}` reads in a command's words, then what the command writes or deletes. */
+function collectSettings(cmd: CommandNode, settings: SettingAccess[]): void {
+  const words = cmd.segment.words;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as WordToken;
+    if (!w.dynamic) continue;
+    const found = expansions(w.parts);
+    for (let iE = 0; iE < found.length; iE++) {
+      const ref = (found[iE] as ExpansionPart).ref;
+      if (!ref) continue;
+      settings.push({
+        kind: "read",
+        key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
+        scope: ref.scope,
+        name: ref.name,
+        type: ref.type,
+        line: cmd.line,
+        word: w,
+        command: cmd,
+      });
+    }
+  }
+  if (!cmd.info) return;
+  switch (cmd.name) {
+    case "set":
+      writeSetting(settings, cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
+      break;
+    case "clear":
+      writeSetting(settings, cmd, cmd.args[0], "delete");
+      break;
+    case "read":
+    case "inc":
+    case "choose":
+    case "pciscan":
+    case "usbscan":
+    case "imgset":
+    case "nslookup":
+      writeSetting(settings, cmd, cmd.args[0], "write");
+      break;
+    default:
+      if (cmd.name?.endsWith("sum")) {
+        const s = cmd.options.find((o) => o.name === "set");
+        if (s?.valueWord) writeSetting(settings, cmd, s.valueWord, "write");
+      }
+  }
+}
+
+function writeSetting(
+  settings: SettingAccess[],
+  cmd: CommandNode,
+  w: WordToken | undefined,
+  kind: "write" | "delete",
+): void {
+  if (!w || w.dynamic) return;
+  const ref = parseSettingRef(w.value);
+  settings.push({
+    kind,
+    key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
+    scope: ref.scope,
+    name: ref.name,
+    type: ref.type,
+    line: cmd.line,
+    word: w,
+    command: cmd,
+  });
+}
+
+/** What the control-flow pass shares with {@link segmentOutcome}. */
+interface FlowCtx {
+  readonly c: Collector;
+  readonly labels: ReadonlyMap<string, LabelDef>;
+  readonly menuItems: readonly MenuItem[];
+  readonly choices: readonly MenuChoice[];
+  readonly choiceTargets: (setting: string) => { lines: number[]; canFail: boolean } | undefined;
+  readonly itemWarned: Set<MenuItem>;
+  readonly warnedSettings: Set<string>;
+  /** Set when the current line has a `goto ${x}` with unknown targets. */
+  anyLabel: boolean;
+  /** Set when the current line's jumps come from a dynamic goto. */
+  dynamicEdge: boolean;
+}
+
+/** What running one segment can do: succeed, fail, jump, stop the script. */
+function segmentOutcome(
+  fx: FlowCtx,
+  cmd: CommandNode | undefined,
+  fallback: boolean,
+): Outcome & { stops: boolean } {
+  const { c, labels, menuItems, choices } = fx;
+  if (!cmd) return EMPTY_OUTCOME;
+  const n = cmd.name;
+  if (n === "goto" && cmd.info && cmd.args.length === 1) {
+    const t = cmd.args[0] as WordToken;
+    if (!t.dynamic) {
+      const l = labels.get(t.value)?.line.index;
+      if (l === undefined) {
+        if (fallback)
+          c.at(
+            "undefined-label-fallback",
+            `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
+            t,
+          );
+        else
+          c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+        return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
+      }
+      return { ok: false, fail: false, jumps: [l], stops: false };
+    }
+    fx.dynamicEdge = true;
+    const only = t.parts.length === 1 ? t.parts[0] : undefined;
+    const choiceSetting =
+      only?.kind === "Expansion" && only.ref && only.ref.scope === undefined
+        ? only.ref.name
+        : undefined;
+    const viaChoice = choiceSetting === undefined ? undefined : fx.choiceTargets(choiceSetting);
+    if (viaChoice && choiceSetting !== undefined && !fx.warnedSettings.has(choiceSetting)) {
+      fx.warnedSettings.add(choiceSetting);
+      for (let iIt13 = 0; iIt13 < menuItems.length; iIt13++) {
+        const it = menuItems[iIt13] as (typeof menuItems)[number];
+        if (it.gap || it.name === undefined || labels.has(it.name) || fx.itemWarned.has(it))
+          continue;
+        const ch = choices.find((x) => x.menu === it.menu && x.setting === choiceSetting);
+        if (!ch) continue;
+        fx.itemWarned.add(it);
+        c.at(
+          "item-without-label",
+          `menu item "${it.name}" has no matching label: goto ${t.value} fails when it is chosen`,
+          it.command.args[0] ?? it.command.nameWord,
+        );
+      }
+    }
+    if (viaChoice) {
+      c.at("dynamic-goto", `goto ${t.value}: target chosen from a menu at run time`, t);
+      return {
+        ok: false,
+        fail: viaChoice.canFail,
+        jumps: viaChoice.lines,
+        stops: false,
+      };
+    }
+    c.at("dynamic-goto", `goto ${t.value}: the target is only known at run time`, t);
+    fx.anyLabel = true;
+    return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
+  }
+  if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
+    return { ok: false, fail: n !== "exit", jumps: NO_JUMPS, stops: true };
+  }
+  if (
+    n !== undefined &&
+    EXEC_COMMANDS.has(n) &&
+    cmd.options.some((o) => o.name === "replace")
+  ) {
+    return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
+  }
+  return PLAIN_OUTCOME;
 }
 
 function printTree(tree: Script): string {

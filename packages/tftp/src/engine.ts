@@ -12,7 +12,9 @@
  *   of an earlier block restarts the window after the acknowledged block (RFC 7440 §4).
  * - Retransmission only on timer, with a bounded count and a pluggable timeout policy with backoff;
  *   a repeated ACK never triggers a retransmission (no Sorcerer's Apprentice).
- * - A receiver ACKs at the end of each window and once per gap, re-ACKs when the block it last
+ * - A receiver holds blocks that arrive ahead of a gap (views, no copy) and delivers them in order
+ *   once it fills; it ACKs when the sender's window is complete, reports a gap once (after 3 blocks
+ *   beyond it, or at the window's or the file's last block), re-ACKs when the block it last
  *   acknowledged comes again (its ACK was lost), and dallies after the final ACK.
  * - Peer ERROR ends the transfer without reply; malformed datagrams are dropped and reported.
  */
@@ -75,7 +77,10 @@ export type TftpEvent =
       readonly params: TransferParams;
       readonly oack: readonly TftpOption[] | undefined;
     }
-  /** In-order payload (a view into the received datagram: consume or copy before reusing it). */
+  /**
+   * In-order payload: a view into a datagram given to `receive` (possibly an earlier one, held
+   * while a gap was open). Receive buffers must not be reused before their data event is handled.
+   */
   | {
       readonly type: "data";
       readonly data: Uint8Array;
@@ -452,8 +457,9 @@ export abstract class SenderEngine extends TransferEngine {
 export abstract class ReceiverEngine extends TransferEngine {
   /** Next expected block. */
   protected expected = 1;
-  private sinceAck = 0;
   private nackFor = -1;
+  /** Blocks beyond a gap seen since `expected` last advanced. */
+  private beyondGap = 0;
   protected bytes = 0;
   /** Largest number of bytes accepted; more ends the transfer with ERROR 3. */
   protected maxBytes = Number.POSITIVE_INFINITY;
@@ -476,6 +482,34 @@ export abstract class ReceiverEngine extends TransferEngine {
     this.queue.push(this.ackFor(abs));
   }
 
+  /**
+   * Blocks that arrived ahead of a gap, held as views of their datagrams (no copy) until the gap
+   * fills; indexed by absolute block modulo the window.
+   */
+  private held: (Uint8Array | undefined)[] = [];
+  private heldAbs: number[] = [];
+
+  /** Takes block `expected` from `datagram`; returns false when the transfer ended (final block or abort). */
+  private take(datagram: Uint8Array): boolean {
+    const len = datagram.length - 4;
+    if (this.bytes + len > this.maxBytes) {
+      this.abort(ErrorCode.DiskFull, "file exceeds the space allowed");
+      return false;
+    }
+    const block = this.expected++;
+    this.events.push({ type: "data", data: datagram.subarray(4), offset: this.bytes, block });
+    this.bytes += len;
+    if (len < this.params.blksize) {
+      this.sendAck(block);
+      this.events.push({ type: "complete", bytes: this.bytes, blocks: block });
+      this.state = "dally";
+      this.held = [];
+      this.deadline = this.now + (this.dallyOption ?? 2 * this.rto.timeout(0));
+      return false;
+    }
+    return true;
+  }
+
   protected onData(datagram: Uint8Array): void {
     const wire = readBlock(datagram);
     const len = datagram.length - 4;
@@ -485,39 +519,52 @@ export abstract class ReceiverEngine extends TransferEngine {
       );
       return;
     }
+    const w = this.params.windowsize;
     const d = blockDistance(this.expected, wire, this.params.rollover);
     if (d === 0) {
-      if (this.bytes + len > this.maxBytes) {
-        this.abort(ErrorCode.DiskFull, "file exceeds the space allowed");
-        return;
+      if (!this.take(datagram)) return;
+      // Blocks held beyond the gap now follow in order.
+      for (;;) {
+        const i = this.expected % w;
+        const h = this.held[i];
+        if (h === undefined || this.heldAbs[i] !== this.expected) break;
+        this.held[i] = undefined;
+        if (!this.take(h)) return;
       }
-      const block = this.expected++;
-      this.events.push({ type: "data", data: datagram.subarray(4), offset: this.bytes, block });
-      this.bytes += len;
-      this.sinceAck++;
+      this.beyondGap = 0;
       this.attempt = 0;
-      if (len < this.params.blksize) {
-        this.sendAck(block);
-        this.events.push({ type: "complete", bytes: this.bytes, blocks: block });
-        this.state = "dally";
-        this.deadline = this.now + (this.dallyOption ?? 2 * this.rto.timeout(0));
-        return;
-      }
-      if (this.sinceAck >= this.params.windowsize) {
-        this.sendAck(block);
-        this.sinceAck = 0;
-      }
+      // ACK once the sender's window (the W blocks after our last ACK) is complete.
+      if (this.expected - 1 - this.lastAcked >= w) this.sendAck(this.expected - 1);
       this.arm();
       return;
     }
-    if (d > 0 && d < this.params.windowsize) {
-      // A gap: report the last good block once for this position (RFC 7440 §4).
-      if (this.nackFor !== this.expected) {
+    if (d > 0 && d < w) {
+      const abs = this.expected + d;
+      const i = abs % w;
+      if (this.held.length === 0) {
+        this.held = new Array(w);
+        this.heldAbs = new Array(w).fill(-1);
+      }
+      if (this.heldAbs[i] === abs && this.held[i] !== undefined) {
+        this.stats.duplicates++;
+        return;
+      }
+      this.held[i] = datagram;
+      this.heldAbs[i] = abs;
+      // A gap: report the last good block once for this position (RFC 7440 §4). Not at the first
+      // block past it, which may only be reordered: after 3 such blocks, or at once when this is
+      // the last block of the sender's window or of the file (nothing more will come).
+      this.beyondGap++;
+      const windowEnd = this.lastAcked + w;
+      const atWindowEnd = abs === windowEnd;
+      if (
+        this.nackFor !== this.expected &&
+        (this.beyondGap >= 3 || atWindowEnd || len < this.params.blksize)
+      ) {
         this.nackFor = this.expected;
-        this.sinceAck = 0;
         this.sendAck(this.expected - 1);
         this.stats.retransmitted++;
-      } else this.stats.duplicates++;
+      }
       return;
     }
     // An old block. When it is the block we last acknowledged, the sender resent its window
@@ -542,7 +589,6 @@ export abstract class ReceiverEngine extends TransferEngine {
   protected onRecvTimeout(): void {
     this.sendAck(this.expected - 1);
     this.stats.retransmitted++;
-    this.sinceAck = 0;
   }
 }
 
