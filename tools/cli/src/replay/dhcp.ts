@@ -2,11 +2,21 @@ import {
   bytesEqual,
   type DhcpWarning,
   decodeMessage,
+  defaultRegistry,
   encodeMessage,
   isDhcpError,
   messageTypeName,
   optionsToJSON,
 } from "@pxe/dhcp";
+import {
+  fromDhcpMessage,
+  PXE_DHCP_CODECS,
+  PXE_DHCP_CODECS_WITHOUT_43,
+  type PxeReplySummary,
+  type PxeSummary,
+  pxeReplySummary,
+  pxeSummary,
+} from "@pxe/pxe-options";
 import type { UdpDatagram } from "@pxe/replay";
 
 /** A warning or error as reported in JSON: code, message, offset, option code. */
@@ -33,6 +43,12 @@ export interface DhcpItem {
   warnings: DhcpIssue[];
   /** Why the message could not be decoded. */
   error?: DhcpIssue;
+  /**
+   * PXE classification from @pxe/pxe-options: for a PXE/iPXE/HTTP-boot client request its
+   * firmware, arch, archName, isIpxe, isHttpBoot, undi...; for a boot server's OFFER/ACK what kind
+   * of reply it is. Absent for messages that are neither.
+   */
+  pxe?: PxeSummary | PxeReplySummary;
 }
 
 /** The `dhcp` section of one file in `pxe replay --json` (schema 1). */
@@ -49,6 +65,21 @@ export interface DhcpSection {
   errors: number;
   /** Per-message details, with `--verbose` only. */
   items?: DhcpItem[];
+}
+
+/** PXE codecs (60, 77, 93, 94, 97, 175, 208-211) for every message... */
+const pxeRegistry = defaultRegistry.extend(...PXE_DHCP_CODECS_WITHOUT_43);
+/** ...and option 43 read as PXE vendor sub-options only when the vendor class says PXE. */
+const pxeVendorRegistry = defaultRegistry.extend(...PXE_DHCP_CODECS);
+
+function decodeWithPxe(payload: Uint8Array) {
+  const msg = decodeMessage(payload, { registry: pxeRegistry });
+  const vendor = msg.options.getRaw(60);
+  if (vendor === undefined || !msg.options.getRaw(43)) return msg;
+  const text = String.fromCharCode(...vendor.subarray(0, 10));
+  return text.startsWith("PXEClient") || text.startsWith("HTTPClient")
+    ? decodeMessage(payload, { registry: pxeVendorRegistry })
+    : msg;
 }
 
 function issue(w: {
@@ -80,7 +111,7 @@ export function dhcpSection(
   const items: DhcpItem[] = [];
   for (const d of datagrams) {
     try {
-      const msg = decodeMessage(d.payload);
+      const msg = decodeWithPxe(d.payload);
       section.decoded++;
       section.warnings += msg.warnings.length;
       let same = false;
@@ -91,14 +122,18 @@ export function dhcpSection(
       }
       if (same) section.roundTripIdentical++;
       if (opts.verbose) {
-        items.push({
+        const item: DhcpItem = {
           frame: d.frame,
           type: messageTypeName(msg.type),
           xid: `0x${msg.xid.toString(16).padStart(8, "0")}`,
           chaddr: msg.chaddrText,
           options: optionsToJSON(msg.options),
           warnings: msg.warnings.map((w: DhcpWarning) => issue(w)),
-        });
+        };
+        const like = fromDhcpMessage(msg);
+        const pxe = pxeSummary(like) ?? pxeReplySummary(like);
+        if (pxe) item.pxe = pxe;
+        items.push(item);
       }
     } catch (err) {
       if (!isDhcpError(err)) throw err;
@@ -134,6 +169,7 @@ export function formatDhcpItem(item: DhcpItem): string[] {
     return [`frame ${item.frame}: DHCP error ${item.error.code}: ${item.error.message}`];
   }
   const lines = [`frame ${item.frame}: DHCP ${item.type} xid ${item.xid} chaddr ${item.chaddr}`];
+  if (item.pxe) lines.push(`    pxe: ${JSON.stringify(item.pxe)}`);
   for (const o of item.options) {
     lines.push(
       `    (${o.code}) ${o.name}: ${valueText(o.value)}${o.error ? ` [error: ${o.error}]` : ""}`,

@@ -8,7 +8,7 @@ import {
   readCapture,
   type UdpDatagram,
 } from "@pxe/replay/node";
-import { type DhcpSection, dhcpSection } from "./dhcp.js";
+import { type DhcpSection, dhcpSection, formatDhcpItem } from "./dhcp.js";
 import { type TftpSection, tftpSection } from "./tftp.js";
 
 /** Version of the `pxe replay --json` document. Bumped only on incompatible changes. */
@@ -190,6 +190,7 @@ export function renderHuman(json: ReplayJson, opts: { verbose: boolean }): strin
       const detail = [...scalars("dhcp", f.dhcp), ...scalars("tftp", f.tftp)];
       const w = Math.max(0, ...detail.map(([k]) => k.length));
       for (const [k, v] of detail) lines.push(`  ${pad(k, w)}  ${v}`);
+      if (opts.verbose) for (const item of f.dhcp.items ?? []) lines.push(...formatDhcpItem(item));
     }
     const shown = opts.verbose ? f.errors : f.errors.slice(0, 10);
     for (const e of shown) {
