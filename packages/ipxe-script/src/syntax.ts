@@ -188,6 +188,44 @@ export function parseWordParts(value: string): { parts: WordPart[]; dynamic: boo
       dynamic: false,
     };
   }
+  return flatWordParts(value) ?? nestedWordParts(value);
+}
+
+/**
+ * The common case of {@link parseWordParts}: no `${` inside another. Returns undefined for a
+ * nested reference (the general splitter handles it); same result as the general splitter otherwise.
+ */
+function flatWordParts(value: string): { parts: WordPart[]; dynamic: boolean } | undefined {
+  const parts: WordPart[] = [];
+  let lit = 0;
+  let dynamic = false;
+  for (;;) {
+    const open = value.indexOf("${", lit);
+    if (open < 0) break;
+    const close = value.indexOf("}", open + 2);
+    // Unterminated: the rest is literal text.
+    if (close < 0) break;
+    const nested = value.indexOf("${", open + 2);
+    if (nested >= 0 && nested < close) return undefined;
+    if (open > lit) parts.push({ kind: "Literal", start: lit, text: value.slice(lit, open) });
+    const innerText = value.slice(open + 2, close);
+    parts.push({
+      kind: "Expansion",
+      start: open,
+      end: close + 1,
+      text: value.slice(open, close + 1),
+      inner: innerText.length ? [{ kind: "Literal", start: open + 2, text: innerText }] : [],
+      ref: parseSettingRef(innerText),
+    });
+    lit = close + 1;
+    dynamic = true;
+  }
+  if (value.length > lit) parts.push({ kind: "Literal", start: lit, text: value.slice(lit) });
+  return { parts, dynamic };
+}
+
+/** The general splitter: a stack of open `${` frames, for nested references. */
+function nestedWordParts(value: string): { parts: WordPart[]; dynamic: boolean } {
   // Stack of open `${` frames; each collects its inner parts.
   interface Frame {
     start: number;

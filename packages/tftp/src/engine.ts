@@ -53,13 +53,69 @@ export function backoffRto(initialMs = 1000, maxMs = Math.max(initialMs, 8000)):
   return { timeout: (attempt) => Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30)) };
 }
 
+/** Bounds of {@link adaptiveRto}. */
+export interface AdaptiveRtoOptions {
+  /** Timeout before the first round trip was measured, ms. Default 1000 (RFC 6298). */
+  initialMs?: number;
+  /** Lower bound of the computed timeout, ms. Default 20. */
+  minMs?: number;
+  /** Upper bound of the computed timeout, ms. Default 3000. */
+  maxMs?: number;
+  /** Upper bound of the backed-off timeout, ms. Default 8000. */
+  backoffMaxMs?: number;
+}
+
+/**
+ * Adaptive retransmission timeout (RFC 6298 as RFC 1123 4.2.3.2 asks): SRTT + 4 × RTTVAR from
+ * round-trip samples (the engines only sample packets sent once: Karn's rule), clamped to
+ * [`minMs`, `maxMs`], doubled per retransmission of the same packet up to `backoffMaxMs`.
+ */
+export function adaptiveRto(o: AdaptiveRtoOptions = {}): RtoPolicy & {
+  /** Smoothed RTT (ms), undefined before the first sample. */
+  readonly srtt: number | undefined;
+} {
+  const minMs = o.minMs ?? 20;
+  const maxMs = Math.max(minMs, o.maxMs ?? 3000);
+  const backoffMax = Math.max(maxMs, o.backoffMaxMs ?? 8000);
+  let rto = o.initialMs ?? 1000;
+  let srtt: number | undefined;
+  let rttvar = 0;
+  return {
+    get srtt() {
+      return srtt;
+    },
+    timeout: (attempt) => Math.min(backoffMax, rto * 2 ** Math.min(attempt, 30)),
+    sample(r) {
+      if (!(r >= 0) || !Number.isFinite(r)) return;
+      if (srtt === undefined) {
+        srtt = r;
+        rttvar = r / 2;
+      } else {
+        rttvar = 0.75 * rttvar + 0.25 * Math.abs(srtt - r);
+        srtt = 0.875 * srtt + 0.125 * r;
+      }
+      rto = Math.min(maxMs, Math.max(minMs, srtt + 4 * rttvar));
+    },
+  };
+}
+
 /** Settings shared by every engine. */
 export interface EngineOptions {
-  /** Timeout policy; default {@link backoffRto} from the negotiated timeout (or 1 s). */
+  /**
+   * Timeout policy. Default: {@link backoffRto} from the negotiated `timeout` option when one was
+   * negotiated, else {@link adaptiveRto} (measured round trips, 20 ms to 3 s). A function gets
+   * the negotiated timeout in ms (1000 when none).
+   */
   rto?: RtoPolicy | ((initialMs: number) => RtoPolicy);
   /** Retransmissions of one packet/window before giving up. Default 5. */
   maxRetries?: number;
-  /** How long a receiver stays after its final ACK, in ms. Default 2 × the first timeout. */
+  /**
+   * With the default adaptive timeout, the transfer also gives up only once it made no progress
+   * for this long (ms), so a short timeout does not turn a brief stall into a failure. Default
+   * 10000; ignored when `rto` is given or a `timeout` option was negotiated.
+   */
+  minGiveUpMs?: number;
+  /** How long a receiver stays after its final ACK, in ms. Default 2 × the first timeout, at least 2 s. */
   dallyMs?: number;
 }
 
@@ -137,6 +193,11 @@ export abstract class TransferEngine {
   failure: TransferFailure | undefined;
   private readonly ackRing: Uint8Array[] = [];
   private ackIdx = 0;
+  private readonly minGiveUpOption: number | undefined;
+  /** Minimum silence before giving up (0: only the retry count counts). */
+  protected minGiveUpMs = 0;
+  /** Last time the transfer made progress (a new block or ACK). */
+  protected progressAt: number;
 
   protected constructor(now: number, params: TransferParams, opts: EngineOptions) {
     this.now = now;
@@ -144,6 +205,8 @@ export abstract class TransferEngine {
     this.maxRetries = opts.maxRetries ?? 5;
     this.rtoOption = opts.rto;
     this.dallyOption = opts.dallyMs;
+    this.minGiveUpOption = opts.minGiveUpMs;
+    this.progressAt = now;
     this.rto = this.makeRto();
     for (let i = 0; i < 8; i++) this.ackRing.push(new Uint8Array(4));
   }
@@ -151,7 +214,12 @@ export abstract class TransferEngine {
   protected makeRto(): RtoPolicy {
     const initial = this.params.timeoutMs ?? 1000;
     const o = this.rtoOption;
-    if (o === undefined) return backoffRto(initial);
+    this.minGiveUpMs = 0;
+    if (o === undefined) {
+      if (this.params.timeoutMs !== undefined) return backoffRto(initial);
+      this.minGiveUpMs = this.minGiveUpOption ?? 10_000;
+      return adaptiveRto();
+    }
     return typeof o === "function" ? o(initial) : o;
   }
 
@@ -212,7 +280,7 @@ export abstract class TransferEngine {
     }
     this.stats.timeouts++;
     this.attempt++;
-    if (this.attempt > this.maxRetries) {
+    if (this.attempt > this.maxRetries && now - this.progressAt >= this.minGiveUpMs) {
       this.fail(
         { kind: "timeout", code: ErrorCode.NotDefined, message: "peer stopped answering" },
         false,
@@ -399,7 +467,8 @@ export abstract class SenderEngine extends TransferEngine {
     const limit = Math.min(this.filled, this.base + this.params.windowsize - 1);
     if (this.next > limit) return undefined;
     const abs = this.next++;
-    if (abs <= this.maxSent) this.stats.retransmitted++;
+    const fresh = abs > this.maxSent;
+    if (!fresh) this.stats.retransmitted++;
     else this.maxSent = abs;
     const i = abs % this.params.windowsize;
     const s = this.slots[i] as Uint8Array;
@@ -408,7 +477,7 @@ export abstract class SenderEngine extends TransferEngine {
       // First block of a (re)started window: (re)arm the timer.
       if (this.attempt === 0) {
         this.firstSendAt = this.now;
-        this.sentOnce = true;
+        this.sentOnce = fresh; // Karn's rule: no sample from a retransmitted block
       }
       this.arm();
     }
@@ -430,6 +499,7 @@ export abstract class SenderEngine extends TransferEngine {
     for (let b = this.base; b <= abs; b++)
       this.bytesAcked += this.slotLen[b % this.params.windowsize] ?? 0;
     if (this.attempt === 0 && this.sentOnce) this.rto.sample?.(this.now - this.firstSendAt);
+    this.progressAt = this.now;
     this.base = abs + 1;
     this.next = this.base;
     this.attempt = 0;
@@ -477,8 +547,12 @@ export abstract class ReceiverEngine extends TransferEngine {
     return this.ack(abs);
   }
 
-  private sendAck(abs: number): void {
+  /** When the ACK whose answer is awaited went out (RTT sample), undefined when none is timed. */
+  private ackAt: number | undefined;
+
+  private sendAck(abs: number, timed = false): void {
     this.lastAcked = abs;
+    if (timed && this.attempt === 0) this.ackAt = this.now;
     this.queue.push(this.ackFor(abs));
   }
 
@@ -504,7 +578,10 @@ export abstract class ReceiverEngine extends TransferEngine {
       this.events.push({ type: "complete", bytes: this.bytes, blocks: block });
       this.state = "dally";
       this.held = [];
-      this.deadline = this.now + (this.dallyOption ?? 2 * this.rto.timeout(0));
+      // Long enough for the sender's timer (unknown to us, so at least 2 × 1 s) to fire again.
+      this.deadline =
+        this.now +
+        (this.dallyOption ?? 2 * Math.max(this.rto.timeout(0), this.params.timeoutMs ?? 1000));
       return false;
     }
     return true;
@@ -522,6 +599,12 @@ export abstract class ReceiverEngine extends TransferEngine {
     const w = this.params.windowsize;
     const d = blockDistance(this.expected, wire, this.params.rollover);
     if (d === 0) {
+      if (this.ackAt !== undefined) {
+        // The first block after a window ACK: one round trip (sender's turnaround included).
+        this.rto.sample?.(this.now - this.ackAt);
+        this.ackAt = undefined;
+      }
+      this.progressAt = this.now;
       if (!this.take(datagram)) return;
       // Blocks held beyond the gap now follow in order.
       for (;;) {
@@ -534,7 +617,7 @@ export abstract class ReceiverEngine extends TransferEngine {
       this.beyondGap = 0;
       this.attempt = 0;
       // ACK once the sender's window (the W blocks after our last ACK) is complete.
-      if (this.expected - 1 - this.lastAcked >= w) this.sendAck(this.expected - 1);
+      if (this.expected - 1 - this.lastAcked >= w) this.sendAck(this.expected - 1, true);
       this.arm();
       return;
     }
@@ -587,6 +670,7 @@ export abstract class ReceiverEngine extends TransferEngine {
   }
 
   protected onRecvTimeout(): void {
+    this.ackAt = undefined; // Karn's rule
     this.sendAck(this.expected - 1);
     this.stats.retransmitted++;
   }

@@ -6,6 +6,8 @@
  */
 export { blockDistance, wireBlock } from "./blocks.js";
 export {
+  type AdaptiveRtoOptions,
+  adaptiveRto,
   backoffRto,
   ClientGetTransfer,
   ClientPutTransfer,
@@ -28,6 +30,8 @@ export { fromNetascii, NetasciiDecoder, NetasciiEncoder, toNetascii } from "./ne
 export {
   acceptOack,
   type ClientRequestOptions,
+  DEFAULT_WINDOW_BUDGET,
+  datagramTruesize,
   type NegotiationRequest,
   negotiateServer,
   type OackCheck,
@@ -38,6 +42,7 @@ export {
   type ServerNegotiation,
   type ServerNegotiationResult,
   type TransferParams,
+  windowFit,
 } from "./options.js";
 export {
   type AckPacket,

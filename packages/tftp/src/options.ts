@@ -90,15 +90,44 @@ export interface TransferParams {
   rollover: 0 | 1;
 }
 
+/** Default kernel-memory budget of one window (see {@link ServerNegotiation.maxWindowBytes}). */
+export const DEFAULT_WINDOW_BUDGET = 190000;
+
+/**
+ * Kernel memory (Linux _truesize_) one DATA datagram of `blksize` takes in a UDP socket buffer:
+ * about twice the datagram, at least 2304 bytes (measured on loopback: 1472-byte datagrams take
+ * 2.3 KiB, 8196-byte ones 17 KiB).
+ */
+export function datagramTruesize(blksize: number): number {
+  return Math.max(2304, 2 * (blksize + 4));
+}
+
+/** Largest windowsize (>= 1) whose datagrams fit `budgetBytes` of socket buffer. */
+export function windowFit(blksize: number, budgetBytes: number): number {
+  return Math.max(1, Math.floor(budgetBytes / datagramTruesize(blksize)));
+}
+
 /** Server-side negotiation settings. */
 export interface ServerNegotiation {
   /** Largest blksize granted; larger requests get this value (RFC 2348). Default 1468. */
   maxBlksize?: number;
   /** Largest windowsize granted. Default 64. */
   maxWindowsize?: number;
-  /** Cap on blksize × windowsize in bytes (a burst the peer's socket buffer must hold). Default 131072. */
+  /**
+   * Kernel memory a window may take in the receiver's socket buffer, in bytes of _truesize_
+   * (see {@link datagramTruesize}): the windowsize granted is at most
+   * `floor(maxWindowBytes / datagramTruesize(blksize))`. Default 190000, which fits a Linux
+   * socket's default receive buffer (`net.core.rmem_default` 212992) with room to spare: 64
+   * blocks at 1468, 11 at 8192, 1 at 65464. A window that overflows the peer's buffer loses its
+   * tail in the peer's kernel every time, and the peer (seeing no out-of-order block) stays
+   * silent until a timer fires.
+   */
   maxWindowBytes?: number;
-  /** Whether to honour the timeout option. Default true. */
+  /**
+   * Whether to accept the `timeout` option (echo it and use it as the fixed first timeout).
+   * Default false: the option is left out of the OACK (RFC 2347 allows it) and the transfer uses
+   * the adaptive retransmission timeout measured from round trips (RFC 1123 4.2.3.2).
+   */
   acceptTimeout?: boolean;
   /** Rollover used when the client does not ask for one. Default 0. */
   rollover?: 0 | 1;
@@ -134,7 +163,7 @@ export function negotiateServer(
 ): ServerNegotiationResult {
   const maxBlksize = Math.min(cfg.maxBlksize ?? 1468, OptionLimits.blksizeMax);
   const maxWindow = cfg.maxWindowsize ?? 64;
-  const maxWindowBytes = cfg.maxWindowBytes ?? 131072;
+  const maxWindowBytes = cfg.maxWindowBytes ?? DEFAULT_WINDOW_BUDGET;
   const r = parseRequestOptions(req.options);
   const params: TransferParams = {
     blksize: OptionLimits.blksizeDefault,
@@ -159,7 +188,7 @@ export function negotiateServer(
         }
         break;
       case "timeout":
-        if (r.timeout !== undefined && cfg.acceptTimeout !== false) {
+        if (r.timeout !== undefined && cfg.acceptTimeout === true) {
           params.timeoutMs = r.timeout * 1000;
           oack.push({ name, value: String(r.timeout) });
         }
@@ -198,9 +227,10 @@ export function negotiateServer(
         break;
     }
   }
-  // Cap the burst after blksize is known.
-  if (params.windowsize > 1 && params.windowsize * params.blksize > maxWindowBytes) {
-    params.windowsize = Math.max(1, Math.floor(maxWindowBytes / params.blksize));
+  // Cap the burst after blksize is known: the whole window must fit the peer's receive buffer.
+  const fit = windowFit(params.blksize, maxWindowBytes);
+  if (params.windowsize > fit) {
+    params.windowsize = fit;
     const w = oack.find((o) => o.name === "windowsize");
     if (w) (w as { value: string }).value = String(params.windowsize);
   }

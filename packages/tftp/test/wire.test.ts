@@ -2,6 +2,8 @@ import { fc, test } from "@fast-check/vitest";
 import {
   acceptOack,
   blockDistance,
+  DEFAULT_WINDOW_BUDGET,
+  datagramTruesize,
   decodePacket,
   encodeAck,
   encodeData,
@@ -18,6 +20,7 @@ import {
   type TftpOption,
   toNetascii,
   tryDecodePacket,
+  windowFit,
   wireBlock,
 } from "@pxe/tftp";
 import { describe, expect, it } from "vitest";
@@ -363,8 +366,50 @@ describe("option parsing and negotiation", () => {
       },
       { maxBlksize: 8192, maxWindowsize: 32, maxWindowBytes: 65536 },
     );
-    expect(n.ok && n.params.windowsize).toBe(8);
-    expect(n.ok && n.oack?.find((x) => x.name === "windowsize")?.value).toBe("8");
+    // 65536 bytes of socket buffer hold 3 datagrams of 8196 bytes (16392 bytes of truesize each).
+    expect(n.ok && n.params.windowsize).toBe(3);
+    expect(n.ok && n.oack?.find((x) => x.name === "windowsize")?.value).toBe("3");
+  });
+
+  it("by default a granted window fits a default Linux receive buffer (212992 bytes)", () => {
+    const grant = (blksize: number, windowsize: number) => {
+      const n = negotiateServer(
+        {
+          kind: "read",
+          mode: "octet",
+          options: o([
+            ["blksize", String(blksize)],
+            ["windowsize", String(windowsize)],
+          ]),
+        },
+        { maxBlksize: 65464 },
+      );
+      return n.ok ? n.params.windowsize : -1;
+    };
+    expect(grant(512, 64)).toBe(64);
+    expect(grant(1468, 64)).toBe(64);
+    expect(grant(8192, 16)).toBe(11);
+    expect(grant(65464, 16)).toBe(1);
+    expect(windowFit(8192, DEFAULT_WINDOW_BUDGET)).toBe(11);
+    expect(datagramTruesize(512)).toBe(2304);
+    for (const b of [8, 512, 1468, 2263, 4096, 8192, 16384, 32768, 65464])
+      expect(grant(b, 65535) * datagramTruesize(b)).toBeLessThanOrEqual(212992);
+  });
+
+  it("the timeout option is declined unless acceptTimeout is set (then echoed and used)", () => {
+    const ask = o([
+      ["timeout", "1"],
+      ["blksize", "1468"],
+    ]);
+    const declined = negotiateServer({ kind: "read", mode: "octet", options: ask });
+    expect(declined.ok && declined.oack).toEqual(o([["blksize", "1468"]]));
+    expect(declined.ok && declined.params.timeoutMs).toBeUndefined();
+    const honoured = negotiateServer(
+      { kind: "read", mode: "octet", options: ask },
+      { acceptTimeout: true },
+    );
+    expect(honoured.ok && honoured.oack).toEqual(ask);
+    expect(honoured.ok && honoured.params.timeoutMs).toBe(1000);
   });
 
   it("the client refuses an OACK with unrequested or larger values", () => {

@@ -75,10 +75,30 @@ describe("pxe replay: dhcp section", () => {
     });
     expect(d!.options).toEqual([
       { code: 53, name: "dhcpMessageType", value: 1 },
-      { code: 60, name: "vendorClassIdentifier", value: "PXEClient:Arch:00007:UNDI:003016" },
+      {
+        code: 60,
+        name: "vendorClassIdentifier",
+        value: {
+          raw: "PXEClient:Arch:00007:UNDI:003016",
+          kind: "PXEClient",
+          prefix: "PXEClient",
+          arch: 7,
+          undi: { major: 3, minor: 16 },
+          oddities: [],
+        },
+      },
       { code: 93, name: "clientSystemArchitecture", value: [7] },
-      { code: 97, name: "clientMachineIdentifier", value: `00${"11".repeat(16)}` },
+      { code: 97, name: "clientMachineIdentifier", value: { type: 0, id: "11".repeat(16) } },
     ]);
+    // The PXE classification from @pxe/pxe-options rides along on client requests.
+    expect(d!.pxe).toMatchObject({
+      firmware: "uefi",
+      arch: 7,
+      isIpxe: false,
+      isHttpBoot: false,
+      undi: "3.16",
+    });
+    expect(b!.pxe).toBeUndefined();
     expect(b).toMatchObject({ frame: 8, type: "BOOTP", options: [], warnings: [] });
     expect(m!.warnings).toEqual([
       { code: "missing-end", message: "no END option in options", offset: 243, optionCode: null },

@@ -16,6 +16,7 @@ import {
   type TransferEngine,
   type TransferFailure,
   type TransferParams,
+  windowFit,
 } from "../index.js";
 import { clock, type DataSource, type DriverHooks, EngineDriver } from "./driver.js";
 
@@ -65,13 +66,16 @@ export class TftpTransferError extends Error {
 }
 
 /** Receive buffer asked for (the kernel caps it at net.core.rmem_max): a window burst must fit. */
-const RECV_BUFFER = 1 << 20;
+const RECV_BUFFER = 4 << 20;
+/** Send buffer: a window burst must not hit EAGAIN/ENOBUFS on a real NIC. */
+const SEND_BUFFER = 1 << 20;
 
 async function openSocket(host: string): Promise<{ socket: Socket; address: string }> {
   const address = isIP(host) ? host : (await lookup(host)).address;
   const socket = createSocket({
     type: isIPv6(address) ? "udp6" : "udp4",
     recvBufferSize: RECV_BUFFER,
+    sendBufferSize: SEND_BUFFER,
   });
   await new Promise<void>((resolve, reject) => {
     socket.once("error", reject);
@@ -84,10 +88,25 @@ async function openSocket(host: string): Promise<{ socket: Socket; address: stri
   return { socket, address };
 }
 
-function requestOf(o: TftpClientOptions, tsize: number | undefined) {
+/**
+ * The windowsize to ask for: what the caller wants, but no more than the socket's receive buffer
+ * holds (90 % of it, counted in kernel truesize), so no window tail is dropped by our own kernel.
+ */
+function windowFor(o: TftpClientOptions, socket: Socket | undefined): number | undefined {
+  if (o.windowsize === undefined || socket === undefined) return o.windowsize;
+  let buf = 212992;
+  try {
+    buf = socket.getRecvBufferSize();
+  } catch {
+    // keep the Linux default
+  }
+  return Math.min(o.windowsize, windowFit(o.blksize ?? 512, Math.floor(buf * 0.9)));
+}
+
+function requestOf(o: TftpClientOptions, tsize: number | undefined, socket?: Socket) {
   return {
     blksize: o.blksize,
-    windowsize: o.windowsize,
+    windowsize: windowFor(o, socket),
     timeout: o.timeout,
     tsize: o.tsize === false || o.mode === "netascii" ? undefined : tsize,
     rollover: o.rolloverOption,
@@ -125,7 +144,7 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
     const { socket, address } = await openSocket(target.host);
     const engine = new ClientGetTransfer(target.path, clock(), {
       ...engineOpts(opts),
-      request: requestOf(opts, 0),
+      request: requestOf(opts, 0, socket),
       mode: opts.mode ?? "octet",
       rollover: opts.rollover ?? 0,
     });

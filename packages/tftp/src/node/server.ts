@@ -344,7 +344,12 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       return;
     }
     // One socket per transfer: its own TID port, same address family and address.
-    const sock = createSocket({ type: this.family, recvBufferSize: 1 << 20 });
+    // Buffers: a window burst (and, on a NIC, its retransmission) must fit without ENOBUFS.
+    const sock = createSocket({
+      type: this.family,
+      recvBufferSize: 1 << 20,
+      sendBufferSize: 1 << 20,
+    });
     await new Promise<void>((resolve, reject) => {
       sock.once("error", reject);
       sock.bind(0, this.opts.address ?? "127.0.0.1", () => {
