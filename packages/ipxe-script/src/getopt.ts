@@ -304,5 +304,6 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
       message: `${info.name}: too many arguments (usage: ${info.name} ${info.usage})`,
       word: args[info.maxArgs],
     });
-  return { options, args, problems };
+  // Exact-size copy: a pushed-to array keeps 17 slots, and every command's options are kept.
+  return { options: options.length > 0 ? options.slice() : options, args, problems };
 }

@@ -281,8 +281,16 @@ const EMPTY_OUTCOME = { ok: true, fail: false, jumps: NO_JUMPS, stops: false } a
 
 class Collector {
   readonly diagnostics: Diagnostic[] = [];
-  constructor(private readonly index: LineIndex) {}
+  /** Built on the first diagnostic: a clean script never needs line/column positions. */
+  private index: LineIndex | undefined;
+  constructor(
+    private readonly text: string,
+    index?: LineIndex,
+  ) {
+    this.index = index;
+  }
   add(code: DiagnosticCode, message: string, start: number, end: number): void {
+    if (this.index === undefined) this.index = new LineIndex(this.text);
     const { line, column } = this.index.position(start);
     this.diagnostics.push({
       code,
@@ -304,13 +312,13 @@ class Collector {
   }
 }
 
-/** Syntax-level diagnostics: signature, BOM, continuation at EOF, NUL bytes. */
-export function syntaxDiagnostics(
-  tree: Script,
-  text: string,
-  index = new LineIndex(text),
-): Diagnostic[] {
-  const c = new Collector(index);
+/**
+ * Syntax-level diagnostics: signature, BOM, continuation at EOF, NUL bytes.
+ *
+ * @param index - Line index of `text` for positions; built only if there is something to report.
+ */
+export function syntaxDiagnostics(tree: Script, text: string, index?: LineIndex): Diagnostic[] {
+  const c = new Collector(text, index);
   if (tree.bom)
     c.add(
       "bom",
@@ -375,9 +383,9 @@ interface Outcome {
 export function analyze(input: string | Script, sourceText?: string): ScriptModel {
   const tree = typeof input === "string" ? parseTree(input) : input;
   const text = typeof input === "string" ? input : (sourceText ?? printTree(tree));
-  const index = new LineIndex(text);
-  const c = new Collector(index);
-  c.diagnostics.push(...syntaxDiagnostics(tree, text, index));
+  const c = new Collector(text);
+  const syntax = syntaxDiagnostics(tree, text);
+  for (let i = 0; i < syntax.length; i++) c.diagnostics.push(syntax[i] as Diagnostic);
 
   const commands: CommandNode[] = [];
   const settings: SettingAccess[] = [];
@@ -503,17 +511,18 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     choiceCache.set(setting, r);
     return r;
   };
+  const menuIndex = new MenuIndex(menuItems, choices);
   const computeChoiceTargets = (
     setting: string,
   ): { lines: number[]; canFail: boolean } | undefined => {
-    const cs = choices.filter((ch) => ch.setting === setting);
-    if (!cs.length) return undefined;
-    const menus = new Set(cs.map((ch) => ch.menu));
+    const menus = menuIndex.menusOf(setting);
+    if (menus === undefined) return undefined;
     const out = new Set<number>();
     let canFail = false;
-    for (let iIt11 = 0; iIt11 < menuItems.length; iIt11++) {
-      const it = menuItems[iIt11] as (typeof menuItems)[number];
-      if (it.gap || !menus.has(it.menu) || it.name === undefined) continue;
+    const items = menuIndex.itemsIn(menus);
+    for (let iIt11 = 0; iIt11 < items.length; iIt11++) {
+      const it = items[iIt11] as MenuItem;
+      if (it.gap || it.name === undefined) continue;
       if (it.command.args[0]?.dynamic) return undefined;
       const l = labelLine(it.name);
       if (l === undefined) canFail = true;
@@ -524,8 +533,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const fx: FlowCtx = {
     c,
     labels,
-    menuItems,
-    choices,
+    menuIndex,
     choiceTargets,
     itemWarned: new Set<MenuItem>(),
     warnedSettings: new Set<string>(),
@@ -595,9 +603,14 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       stOk = carryOk || out.ok;
       stFail = carryFail || out.fail;
     }
-    const succ: number[] = jumps === null ? [] : jumps;
     const falls = stOk && line.index + 1 < lineCount;
-    if (falls) succ.push(line.index + 1);
+    // Built at their final size: a pushed-to `[]` keeps 17 slots.
+    let succ: number[];
+    if (jumps === null) succ = falls ? [line.index + 1] : [];
+    else {
+      succ = jumps;
+      if (falls) succ.push(line.index + 1);
+    }
     fallKinds.push(
       jumps === null
         ? falls
@@ -789,7 +802,11 @@ interface ReadBeforeWrite {
 }
 
 /** Reports the first read of each unscoped setting not written earlier (`settings[from…]`). */
-function readBeforeWrite(st: ReadBeforeWrite, settings: readonly SettingAccess[], from: number): void {
+function readBeforeWrite(
+  st: ReadBeforeWrite,
+  settings: readonly SettingAccess[],
+  from: number,
+): void {
   for (let i = from; i < settings.length; i++) {
     const s = settings[i] as SettingAccess;
     if (s.kind !== "read") {
@@ -878,12 +895,61 @@ function writeSetting(
   });
 }
 
+const NO_MENUS: ReadonlySet<string> = new Set();
+
+/**
+ * Menu items by menu and `choose` menus by setting, built on the first `goto ${choice}`. Scanning
+ * every item and every `choose` for each such goto made a script with many menus quadratic.
+ */
+class MenuIndex {
+  private byMenu: Map<string, MenuItem[]> | undefined;
+  private bySetting: Map<string, Set<string>> | undefined;
+  constructor(
+    private readonly items: readonly MenuItem[],
+    private readonly choices: readonly MenuChoice[],
+  ) {}
+  /** The menus of the `choose` commands that write `setting`; undefined when there are none. */
+  menusOf(setting: string): ReadonlySet<string> | undefined {
+    if (this.bySetting === undefined) {
+      const m = new Map<string, Set<string>>();
+      for (let i = 0; i < this.choices.length; i++) {
+        const ch = this.choices[i] as MenuChoice;
+        if (ch.setting === undefined) continue;
+        let set = m.get(ch.setting);
+        if (set === undefined) {
+          set = new Set<string>();
+          m.set(ch.setting, set);
+        }
+        set.add(ch.menu);
+      }
+      this.bySetting = m;
+    }
+    return this.bySetting.get(setting);
+  }
+  /** The items of `menus`, in document order. */
+  itemsIn(menus: ReadonlySet<string>): readonly MenuItem[] {
+    if (menus.size !== 1) return this.items.filter((it) => menus.has(it.menu));
+    if (this.byMenu === undefined) {
+      const m = new Map<string, MenuItem[]>();
+      for (let i = 0; i < this.items.length; i++) {
+        const it = this.items[i] as MenuItem;
+        const list = m.get(it.menu);
+        if (list === undefined) m.set(it.menu, [it]);
+        else list.push(it);
+      }
+      this.byMenu = m;
+    }
+    let only = "";
+    for (const x of menus) only = x;
+    return this.byMenu.get(only) ?? [];
+  }
+}
+
 /** What the control-flow pass shares with {@link segmentOutcome}. */
 interface FlowCtx {
   readonly c: Collector;
   readonly labels: ReadonlyMap<string, LabelDef>;
-  readonly menuItems: readonly MenuItem[];
-  readonly choices: readonly MenuChoice[];
+  readonly menuIndex: MenuIndex;
   readonly choiceTargets: (setting: string) => { lines: number[]; canFail: boolean } | undefined;
   readonly itemWarned: Set<MenuItem>;
   readonly warnedSettings: Set<string>;
@@ -899,7 +965,7 @@ function segmentOutcome(
   cmd: CommandNode | undefined,
   fallback: boolean,
 ): Outcome & { stops: boolean } {
-  const { c, labels, menuItems, choices } = fx;
+  const { c, labels } = fx;
   if (!cmd) return EMPTY_OUTCOME;
   const n = cmd.name;
   if (n === "goto" && cmd.info && cmd.args.length === 1) {
@@ -913,8 +979,7 @@ function segmentOutcome(
             `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
             t,
           );
-        else
-          c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+        else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
         return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
       }
       return { ok: false, fail: false, jumps: [l], stops: false };
@@ -928,12 +993,12 @@ function segmentOutcome(
     const viaChoice = choiceSetting === undefined ? undefined : fx.choiceTargets(choiceSetting);
     if (viaChoice && choiceSetting !== undefined && !fx.warnedSettings.has(choiceSetting)) {
       fx.warnedSettings.add(choiceSetting);
-      for (let iIt13 = 0; iIt13 < menuItems.length; iIt13++) {
-        const it = menuItems[iIt13] as (typeof menuItems)[number];
+      // The items of the menus a `choose` of this setting reads (each has such a choose).
+      const items = fx.menuIndex.itemsIn(fx.menuIndex.menusOf(choiceSetting) ?? NO_MENUS);
+      for (let iIt13 = 0; iIt13 < items.length; iIt13++) {
+        const it = items[iIt13] as MenuItem;
         if (it.gap || it.name === undefined || labels.has(it.name) || fx.itemWarned.has(it))
           continue;
-        const ch = choices.find((x) => x.menu === it.menu && x.setting === choiceSetting);
-        if (!ch) continue;
         fx.itemWarned.add(it);
         c.at(
           "item-without-label",
@@ -958,11 +1023,7 @@ function segmentOutcome(
   if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
     return { ok: false, fail: n !== "exit", jumps: NO_JUMPS, stops: true };
   }
-  if (
-    n !== undefined &&
-    EXEC_COMMANDS.has(n) &&
-    cmd.options.some((o) => o.name === "replace")
-  ) {
+  if (n !== undefined && EXEC_COMMANDS.has(n) && cmd.options.some((o) => o.name === "replace")) {
     return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
   }
   return PLAIN_OUTCOME;

@@ -4,7 +4,7 @@
  * @module
  */
 import { analyze, type Diagnostic, syntaxDiagnostics } from "./model.js";
-import { LineIndex, parseTree, type Script } from "./syntax.js";
+import { parseTree, type Script } from "./syntax.js";
 
 /** Result of {@link parse}. */
 export interface ParseResult {
@@ -25,7 +25,7 @@ export interface ParseResult {
  */
 export function parse(text: string): ParseResult {
   const tree = parseTree(text);
-  return { tree, diagnostics: syntaxDiagnostics(tree, text, new LineIndex(text)) };
+  return { tree, diagnostics: syntaxDiagnostics(tree, text) };
 }
 
 /** Parses and analyses `text`, returning every diagnostic (syntax and semantic), sorted by position. */

@@ -337,19 +337,40 @@ class Word implements WordToken {
 }
 
 /**
- * An exact-size copy of a short array built with `push`. V8 grows a pushed array to at least 17
- * slots, so without this every line, segment and word list of the tree carried 100+ bytes of slack
- * (most of the tree's memory, and what every garbage collection during `analyze` had to copy).
+ * A reusable push buffer that hands out exact-size copies. V8 grows a pushed array to at least 17
+ * slots, so building each line's token, segment and word lists with `push` left 100+ bytes of
+ * slack in every one of them (a large part of the tree's memory, and of what every garbage
+ * collection during `analyze` had to copy); `take()` copies out just the items and reuses the buffer.
  */
-function fit<T>(a: T[]): T[] {
-  return a.length === 0 ? [] : a.slice();
+class Buf<T> {
+  private readonly items: T[] = [];
+  n = 0;
+  push(x: T): void {
+    this.items[this.n++] = x;
+  }
+  /** The items pushed since the last `take()`, as a new array; empties the buffer. */
+  take(): T[] {
+    const out = this.items.slice(0, this.n);
+    this.n = 0;
+    return out;
+  }
+  /** Drops references to the last items (called when a parse ends). */
+  clear(): void {
+    this.items.length = 0;
+    this.n = 0;
+  }
 }
 
 /** Lexer state for one logical line. */
 interface LexState {
-  text: string;
-  tokens: SyntaxToken[];
-  mayHaveNul: boolean;
+  readonly text: string;
+  /** The current line's tokens. */
+  readonly tokens: Buf<SyntaxToken>;
+  /** The current line's segments. */
+  readonly segments: Buf<Segment>;
+  /** The current segment's words. */
+  readonly words: Buf<WordToken>;
+  readonly mayHaveNul: boolean;
 }
 
 interface LexedLine {
@@ -382,8 +403,8 @@ function lexLogical(
   const tokens = state.tokens;
   let label: LabelToken | null = null;
   let comment: CommentToken | null = null;
-  const segments: Segment[] = [];
-  let words: WordToken[] = [];
+  const segments = state.segments;
+  const words = state.words;
   let sawOperator = false;
   let hasNul = false;
   let end = to;
@@ -475,8 +496,7 @@ function lexLogical(
     if (op !== null) {
       const tok: OperatorToken = { kind: "Operator", start: sa, text: t, op };
       tokens.push(tok);
-      segments.push({ kind: "Segment", words: fit(words), operator: tok });
-      words = [];
+      segments.push({ kind: "Segment", words: words.take(), operator: tok });
       sawOperator = true;
     } else {
       const w = new Word(sa, t, join === null ? t : s.slice(a, i));
@@ -488,8 +508,8 @@ function lexLogical(
     const t = span(end, to);
     tokens.push({ kind: "Ignored", start: sa, text: t });
   }
-  if (words.length > 0 || sawOperator)
-    segments.push({ kind: "Segment", words: fit(words), operator: null });
+  if (words.n > 0 || sawOperator)
+    segments.push({ kind: "Segment", words: words.take(), operator: null });
   if (join !== null) {
     // Continuations after the last token (e.g. an empty continued line).
     while (join.ci < join.conts.length) {
@@ -502,7 +522,7 @@ function lexLogical(
       join.ci += 2;
     }
   }
-  return { label, segments: fit(segments), comment, hasNul };
+  return { label, segments: segments.take(), comment, hasNul };
 }
 
 function lexSimple(state: LexState, from: number, to: number): LexedLine {
@@ -537,11 +557,17 @@ export function parseTree(text: string): Script {
   let lineNumber = 1;
   const bom = len > 0 && text.charCodeAt(0) === 0xfeff;
   const mayHaveNul = text.indexOf("\0") >= 0;
+  const tokens = new Buf<SyntaxToken>();
+  const state: LexState = {
+    text,
+    tokens,
+    segments: new Buf<Segment>(),
+    words: new Buf<WordToken>(),
+    mayHaveNul,
+  };
   while (pos < len) {
     const lineStart = pos;
     const startLineNumber = lineNumber;
-    const tokens: SyntaxToken[] = [];
-    const state: LexState = { text, tokens, mayHaveNul };
     if (pos === 0 && bom) {
       tokens.push({ kind: "Bom", start: 0, text: "\ufeff" });
       pos = 1;
@@ -601,7 +627,7 @@ export function parseTree(text: string): Script {
       end: pos,
       lineNumber: startLineNumber,
       physicalLines: physical,
-      tokens: fit(tokens),
+      tokens: tokens.take(),
       label: lexed.label,
       segments: lexed.segments,
       comment: lexed.comment,
@@ -609,6 +635,9 @@ export function parseTree(text: string): Script {
       hasNul: lexed.hasNul,
     });
   }
+  tokens.clear();
+  state.segments.clear();
+  state.words.clear();
   return { kind: "Script", signature: signatureOf(text), bom, lines, length: len };
 }
 

@@ -2,9 +2,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { modelFromText, parse } from "../dist/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// BENCH_DIST=/path/to/index.js compares another build (e.g. an older one) in the same conditions.
+const { modelFromText, parse } = await import(
+  process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : "../dist/index.js"
+);
 const corpus = path.resolve(here, "../../../../shared/corpus/pxelinux");
 let sample;
 if (existsSync(corpus)) {
@@ -65,6 +68,75 @@ console.log(
     .map((x) => x.toFixed(1))
     .join(" ")}`,
 );
+
+// The issue's measure: the corpus concatenated. The machine is shared, so the measures run in
+// interleaved rounds (split, parse, model, split, ...) and the per-round ratios are what compares
+// between runs: "parse + model = 2.2x parse cost" holds even when the MB/s swing with the load.
+const text = sample.join("\n");
+const textMb = Buffer.byteLength(text, "latin1") / (1024 * 1024);
+let sink = 0;
+const measures = {
+  'text.split("\\n") baseline': () => {
+    sink += text.split("\n").length;
+  },
+  "parse (CST)": () => {
+    sink += parse(text).lines.length;
+  },
+  "parse + model (auto)": () => {
+    sink += modelFromText(text).diagnostics.length;
+  },
+};
+const names = Object.keys(measures);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
+const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 150);
+const w0 = performance.now();
+while (performance.now() - w0 < 2000) for (const k of names) measures[k]();
+const perRound = Object.fromEntries(names.map((k) => [k, []]));
+for (let r = 0; r < ROUNDS; r++) {
+  for (const k of names) {
+    let iters = 0;
+    const t0 = performance.now();
+    let t = t0;
+    while (t - t0 < SLICE_MS) {
+      measures[k]();
+      iters++;
+      t = performance.now();
+    }
+    perRound[k].push((textMb * iters) / ((t - t0) / 1000));
+  }
+}
+const med = (a) => {
+  const v = a.slice().sort((x, y) => x - y);
+  return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+console.log(
+  `corpus concatenated: ${sample.length} files, ${Buffer.byteLength(text, "latin1")} bytes`,
+);
+for (const k of names) {
+  const v = perRound[k];
+  console.log(
+    `  ${k.padEnd(26)} median ${med(v).toFixed(1).padStart(7)} MB/s  (min ${Math.min(...v).toFixed(1)}, max ${Math.max(...v).toFixed(1)}; ${ROUNDS} rounds x ${SLICE_MS} ms)`,
+  );
+}
+const ratio = (a, b) => med(perRound[a].map((x, i) => x / perRound[b][i]));
+const [kSplit, kParse, kModel] = names;
+console.log(
+  `  ratios (median of per-round ratios): parse + model = ${ratio(kParse, kModel).toFixed(2)}x parse cost; parse = ${ratio(kSplit, kParse).toFixed(1)}x split cost; parse + model = ${ratio(kSplit, kModel).toFixed(1)}x split cost`,
+);
+const concatMedian = med(perRound[kModel]);
+if (typeof globalThis.gc === "function") {
+  const keep = [];
+  globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 10; i++) keep.push(modelFromText(text + " ".repeat(i)));
+  globalThis.gc();
+  const perKb = (process.memoryUsage().heapUsed - before) / keep.length / (text.length / 1024);
+  console.log(
+    `  memory: ${(perKb / 1024).toFixed(1)} KiB retained per KiB of config (CST + model)`,
+  );
+}
+if (sink === 0) console.log("(no output)");
+
 run("parse (CST), generated", () => parse(big), mb);
 const gen = run("parse + model (auto), generated", () => modelFromText(big), mb);
 const REPS = 200;
@@ -75,7 +147,6 @@ const perFile = run(
   },
   corpusMb * REPS,
 );
-const verdict = (k) => (Math.min(gen[k], perFile[k]) >= 50 ? "met" : "NOT met");
 console.log(
-  `target >= 50 MB/s parse+model: ${verdict("median")} by medians, ${verdict("best")} by best runs`,
+  `target >= 50 MB/s parse + model on the corpus concatenated: ${concatMedian >= 50 ? "met" : "NOT met"} (median ${concatMedian.toFixed(1)} MB/s); file by file: ${perFile.median >= 50 ? "met" : "NOT met"}; one 8 MB generated config: ${gen.median >= 50 ? "met" : "NOT met"} (medians)`,
 );

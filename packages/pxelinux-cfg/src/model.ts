@@ -1256,7 +1256,11 @@ export function buildModel(loaded: LoadedConfig, opts: ModelOptions = {}): Pxeli
     if (done.has(f)) continue;
     done.add(f);
     const cfg = loaded.files.get(f);
-    if (cfg) syntax.push(...syntaxDiagnostics(cfg, f));
+    if (cfg) {
+      // A loop, not push(...spread): a huge config's diagnostics would overflow the call's argument list.
+      const d = syntaxDiagnostics(cfg, f);
+      for (let i = 0; i < d.length; i++) syntax.push(d[i] as Diagnostic);
+    }
   }
   return freeze(p, reader, reason, syntax);
 }

@@ -94,12 +94,14 @@ export interface TransferParams {
 export const DEFAULT_WINDOW_BUDGET = 190000;
 
 /**
- * Kernel memory (Linux _truesize_) one DATA datagram of `blksize` takes in a UDP socket buffer:
- * about twice the datagram, at least 2304 bytes (measured on loopback: 1472-byte datagrams take
- * 2.3 KiB, 8196-byte ones 17 KiB).
+ * Kernel memory (Linux _truesize_) one DATA datagram of `blksize` takes in a UDP socket buffer,
+ * an upper estimate from loopback measurements: up to 16 KiB about twice the datagram and at
+ * least 2304 bytes (1472-byte datagrams take 2.3 KiB, 8196-byte ones 17 KiB); beyond, the data
+ * sits in pages and costs its size plus about 4 KiB (32772 bytes: 35 KiB, 65468: 69 KiB).
  */
 export function datagramTruesize(blksize: number): number {
-  return Math.max(2304, 2 * (blksize + 4));
+  const d = blksize + 4;
+  return d <= 16388 ? Math.max(2304, 2 * d) : d + 4096;
 }
 
 /** Largest windowsize (>= 1) whose datagrams fit `budgetBytes` of socket buffer. */
@@ -118,7 +120,7 @@ export interface ServerNegotiation {
    * (see {@link datagramTruesize}): the windowsize granted is at most
    * `floor(maxWindowBytes / datagramTruesize(blksize))`. Default 190000, which fits a Linux
    * socket's default receive buffer (`net.core.rmem_default` 212992) with room to spare: 64
-   * blocks at 1468, 11 at 8192, 1 at 65464. A window that overflows the peer's buffer loses its
+   * blocks at 1468, 11 at 8192, 2 at 65464. A window that overflows the peer's buffer loses its
    * tail in the peer's kernel every time, and the peer (seeing no out-of-order block) stays
    * silent until a timer fires.
    */

@@ -1,4 +1,5 @@
 import {
+  adaptiveRto,
   ClientGetTransfer,
   ClientPutTransfer,
   decodePacket,
@@ -242,5 +243,55 @@ describe("clients", () => {
     const out = s.pollTransmit() as Uint8Array;
     expect(Array.from(out)).toEqual([0, 3, 0, 1, 1, 2, 3]);
     expect(out.buffer).toBe(b.buffer);
+  });
+});
+
+describe("adaptiveRto", () => {
+  it("starts at 1 s, follows SRTT + 4 RTTVAR within its bounds, backs off per attempt", () => {
+    const r = adaptiveRto();
+    expect(r.timeout(0)).toBe(1000);
+    expect(r.timeout(1)).toBe(2000);
+    r.sample?.(10); // srtt 10, rttvar 5 -> 30
+    expect(r.srtt).toBe(10);
+    expect(r.timeout(0)).toBe(30);
+    expect(r.timeout(2)).toBe(120);
+    for (let i = 0; i < 50; i++) r.sample?.(0.2);
+    expect(r.timeout(0)).toBe(20); // lower bound
+    r.sample?.(100_000);
+    expect(r.timeout(0)).toBe(3000); // upper bound
+    expect(r.timeout(10)).toBe(8000); // backoff cap
+    r.sample?.(Number.NaN);
+    r.sample?.(-1);
+    expect(r.timeout(0)).toBe(3000);
+  });
+
+  it("is the default without a negotiated timeout; a negotiated one keeps the fixed backoff", () => {
+    const mk = (timeoutMs: number | undefined) =>
+      new ServerReadTransfer({ params: P({ timeoutMs }), oack: undefined }, 0, {});
+    const a = mk(undefined);
+    a.supply(new Uint8Array(10));
+    a.end();
+    expect(a.pollTransmit(0)).toBeDefined();
+    expect(a.nextTimeout()).toBe(1000);
+    a.receive(encodeAck(1), 4); // RTT 4 ms: 4 + 4 × 2 = 12 -> the 20 ms floor
+    expect(a.isClosed).toBe(true);
+    const b = mk(undefined);
+    for (let i = 0; i < 3; i++) {
+      b.supply(new Uint8Array(512));
+      const t = i * 10;
+      expect(b.pollTransmit(t)).toBeDefined();
+      b.receive(encodeAck(i + 1), t + 4);
+    }
+    b.end();
+    expect(b.pollTransmit(40)).toBeDefined();
+    expect((b.nextTimeout() as number) - 40).toBeLessThan(50);
+    const c = mk(2000);
+    c.supply(new Uint8Array(512));
+    expect(c.pollTransmit(0)).toBeDefined();
+    c.receive(encodeAck(1), 4);
+    c.supply(new Uint8Array(5));
+    c.end();
+    expect(c.pollTransmit(10)).toBeDefined();
+    expect(c.nextTimeout()).toBe(2010);
   });
 });

@@ -103,6 +103,35 @@ describe("our client against our server (loopback)", () => {
     }
   }
 
+  it("a slow consumer holds the transfer back (bounded buffering), then gets every byte", async () => {
+    const s = get(`tftp://127.0.0.1:${port}/f${1 << 20}`, {
+      blksize: 1468,
+      windowsize: 8,
+      dallyMs: 50,
+    });
+    // Nothing reads for 300 ms: the stream must not buffer the whole 1 MiB meanwhile.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.readableLength).toBeLessThanOrEqual(2 * 64 * 1024);
+    const data = await collect(s);
+    expect(sha(data)).toBe(sha(files[`f${1 << 20}`] as Buffer));
+  });
+
+  it("the stream yields coalesced chunks, not one per block", async () => {
+    const s = get(`tftp://127.0.0.1:${port}/f${1 << 20}`, {
+      blksize: 512,
+      windowsize: 16,
+      dallyMs: 50,
+    });
+    let chunks = 0;
+    let bytes = 0;
+    for await (const c of s) {
+      chunks++;
+      bytes += (c as Buffer).length;
+    }
+    expect(bytes).toBe(1 << 20);
+    expect(chunks).toBeLessThan((1 << 20) / 512 / 4);
+  });
+
   it("put then get back (IPv4), file appears only when complete", async () => {
     const data = randomBytes(100_000);
     const r = await put(`tftp://127.0.0.1:${port}/up/new.bin`, data, {

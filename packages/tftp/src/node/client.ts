@@ -67,6 +67,8 @@ export class TftpTransferError extends Error {
 
 /** Receive buffer asked for (the kernel caps it at net.core.rmem_max): a window burst must fit. */
 const RECV_BUFFER = 4 << 20;
+/** Size of the chunks a download stream yields (received blocks are coalesced into them). */
+const COALESCE = 64 * 1024;
 /** Send buffer: a window burst must not hit EAGAIN/ENOBUFS on a real NIC. */
 const SEND_BUFFER = 1 << 20;
 
@@ -133,7 +135,13 @@ export interface TftpDownload extends Readable {
  */
 export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownload {
   const target = parseTftpUrl(url);
-  const out = new Readable({ read() {} }) as Readable & { negotiated: Promise<TransferParams> };
+  let driver: EngineDriver | undefined;
+  const out = new Readable({
+    highWaterMark: COALESCE,
+    read() {
+      driver?.resume();
+    },
+  }) as Readable & { negotiated: Promise<TransferParams> };
   let resolveNeg: (p: TransferParams) => void = () => {};
   out.negotiated = new Promise<TransferParams>((r) => {
     resolveNeg = r;
@@ -148,17 +156,44 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
       mode: opts.mode ?? "octet",
       rollover: opts.rollover ?? 0,
     });
-    run(engine, socket, address, target.port, opts.signal, undefined, (ev) => {
+    // Received blocks are copied into one chunk of up to COALESCE bytes, pushed when full or
+    // once the datagrams of this turn of the event loop were handled: one Buffer per chunk, not
+    // per block. When the consumer is slow (push returns false) the driver stops feeding the
+    // engine, so nothing is acknowledged until the stream is read again.
+    let chunk: Buffer | undefined;
+    let used = 0;
+    let flushScheduled = false;
+    const flush = () => {
+      flushScheduled = false;
+      if (chunk === undefined || used === 0) return;
+      const c = chunk.subarray(0, used);
+      chunk = undefined;
+      used = 0;
+      if (!out.push(c)) driver?.pause();
+    };
+    const append = (v: Uint8Array) => {
+      let off = 0;
+      while (off < v.length) {
+        if (chunk === undefined) chunk = Buffer.allocUnsafe(COALESCE);
+        const n = Math.min(v.length - off, COALESCE - used);
+        chunk.set(v.subarray(off, off + n), used);
+        used += n;
+        off += n;
+        if (used === COALESCE) flush();
+      }
+      if (used > 0 && !flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    };
+    driver = run(engine, socket, address, target.port, opts.signal, undefined, (ev) => {
       if (ev.type === "negotiated") resolveNeg(ev.params);
-      else if (ev.type === "data") {
-        const v = ev.data;
-        out.push(
-          dec ? Buffer.from(dec.decode(v)) : Buffer.from(v.buffer, v.byteOffset, v.byteLength),
-        );
-      } else if (ev.type === "complete") {
+      else if (ev.type === "data") append(dec ? dec.decode(ev.data) : ev.data);
+      else if (ev.type === "complete") {
         resolveNeg(engine.transferParams);
         const tail = dec?.end();
-        if (tail?.length) out.push(Buffer.from(tail));
+        if (tail?.length) append(tail);
+        flush();
         out.push(null);
       } else if (ev.type === "failed") out.destroy(new TftpTransferError(ev.failure));
     });
@@ -214,7 +249,7 @@ function run(
   signal: AbortSignal | undefined,
   source: DataSource | undefined,
   onEvent: DriverHooks["onEvent"],
-): void {
+): EngineDriver {
   const driver = new EngineDriver(
     engine,
     socket,
@@ -231,4 +266,5 @@ function run(
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   driver.pump();
+  return driver;
 }

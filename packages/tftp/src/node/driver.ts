@@ -3,6 +3,13 @@
  * Runs one sans-IO engine over a `node:dgram` socket: sends what the engine transmits to the
  * peer, feeds it datagrams from the peer's TID (others get ERROR 5), keeps its timer, and treats
  * EPERM/ENOBUFS from `send` as a lost packet.
+ *
+ * Send path: once the peer's TID is known the socket is connected to it (`connect()`), so each
+ * datagram is one `send(buf)` without an address (no per-datagram address lookup in dgram, no
+ * route lookup in the kernel) and without a callback (send errors arrive as socket `error`
+ * events and count as loss); only the last datagrams of a closing engine take a callback, so the
+ * socket closes after they left. One timer, moved only when the engine's deadline comes earlier
+ * than the one it is set for (a timer that fires early just re-arms).
  */
 import type { Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
@@ -16,6 +23,26 @@ import {
 
 /** A data source: bytes or chunks. Node Readable streams are AsyncIterables. */
 export type DataSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** Something read at positions, like a `node:fs/promises` FileHandle. */
+export interface PositionalReader {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+}
+
+interface FileState {
+  reader: PositionalReader;
+  bufs: [Uint8Array, Uint8Array];
+  which: 0 | 1;
+  pos: number;
+  eof: boolean;
+  reading: boolean;
+  ready: Uint8Array | undefined;
+}
 
 /** Monotonic ms clock given to engines. */
 export const clock = (): number => performance.now();
@@ -47,6 +74,11 @@ export class EngineDriver {
   private srcDone = false;
   /** Send errors treated as loss. */
   sendErrors = 0;
+  /** When the running timer fires (ms, {@link clock}). */
+  private timerAt = Number.POSITIVE_INFINITY;
+  /** True once the socket is connected to the peer (send without address). */
+  private connected = false;
+  private connecting = false;
   /** Sends handed to the socket and not yet completed (the socket closes only after them). */
   private inflight = 0;
   private released = false;
@@ -59,7 +91,86 @@ export class EngineDriver {
     private readonly hooks: DriverHooks,
     /** Where to send before the peer's TID is known (a client's request). */
     private readonly initialTarget?: Peer,
-  ) {}
+    /** Connect the socket to the peer once its TID is known. Default true. */
+    private readonly connect = true,
+  ) {
+    socket.on("error", () => {
+      // Errors of sends without a callback: a lost datagram.
+      this.sendErrors++;
+    });
+  }
+
+  /**
+   * Connects the socket to the peer (known or locked onto later); resolves once connected (or
+   * when connecting failed: sends then keep giving the address).
+   */
+  connectToPeer(): Promise<void> {
+    const p = this.peer;
+    if (!this.connect || p === undefined || this.connected || this.connecting)
+      return Promise.resolve();
+    this.connecting = true;
+    return new Promise<void>((resolve) => {
+      try {
+        this.socket.connect(p.port, p.address, () => {
+          this.connecting = false;
+          this.connected = !this.closed;
+          resolve();
+          this.pump();
+        });
+      } catch {
+        this.connecting = false;
+        resolve();
+      }
+    });
+  }
+
+  private file: FileState | undefined;
+
+  /**
+   * Attaches a file read at positions (from 0) for a sending engine: two reused buffers of
+   * `chunkBytes`, one being sent from while the next chunk is read ahead; no other allocation.
+   */
+  setFileSource(reader: PositionalReader, chunkBytes: number): void {
+    const n = Math.max(1, Math.floor(chunkBytes));
+    this.file = {
+      reader,
+      bufs: [new Uint8Array(n), new Uint8Array(n)],
+      which: 0,
+      pos: 0,
+      eof: false,
+      reading: false,
+      ready: undefined,
+    };
+  }
+
+  private readAhead(): void {
+    const f = this.file;
+    if (f === undefined || f.reading || f.eof || f.ready !== undefined || this.closed) return;
+    f.reading = true;
+    const buf = f.bufs[f.which];
+    f.which = f.which === 0 ? 1 : 0;
+    f.reader.read(buf, 0, buf.length, f.pos).then(
+      ({ bytesRead }) => {
+        f.reading = false;
+        if (this.closed) return;
+        if (bytesRead <= 0) f.eof = true;
+        else {
+          f.pos += bytesRead;
+          f.ready = buf.subarray(0, bytesRead);
+        }
+        this.pump();
+      },
+      (err: unknown) => {
+        f.reading = false;
+        if (this.closed) return;
+        this.engine.abort(
+          ErrorCode.NotDefined,
+          `read failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        this.pump();
+      },
+    );
+  }
 
   /** Attaches a data source for a sending engine. */
   setSource(src: DataSource): void {
@@ -71,9 +182,44 @@ export class EngineDriver {
     else this.iter = (src as Iterable<Uint8Array>)[Symbol.iterator]();
   }
 
+  private paused = false;
+  private held: { msg: Uint8Array; from: Peer }[] = [];
+  /** Datagrams dropped while paused with a full hold queue (the peer resends them). */
+  droppedWhilePaused = 0;
+
+  /**
+   * Back-pressure: while paused, datagrams are held (at most about two windows, the rest is
+   * dropped and resent by the peer's timer) instead of reaching the engine, so nothing is
+   * acknowledged and the peer sends no further window.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Ends a {@link pause}: held datagrams reach the engine in order. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const h of held) {
+      if (this.paused) {
+        this.held.push(h);
+        continue;
+      }
+      this.onMessage(h.msg, h.from);
+    }
+  }
+
   /** Handles a datagram that arrived on the socket. */
   onMessage(msg: Uint8Array, from: Peer): void {
     if (this.closed) return;
+    if (this.paused && this.peer !== undefined) {
+      if (this.held.length < 2 * this.engine.transferParams.windowsize + 4)
+        this.held.push({ msg, from });
+      else this.droppedWhilePaused++;
+      return;
+    }
     if (this.peer === undefined) {
       // First answer to a client request: lock onto the server's TID (same host, any port).
       if (this.initialTarget && from.address !== this.initialTarget.address) {
@@ -81,12 +227,20 @@ export class EngineDriver {
         return;
       }
       this.peer = from;
+      void this.connectToPeer();
     } else if (from.address !== this.peer.address || from.port !== this.peer.port) {
       this.stray(from);
       return;
     }
     this.engine.receive(msg, clock());
     this.pump();
+  }
+
+  /** A datagram from another TID that arrived on a sibling socket bound to the same port. */
+  onStrayMessage(from: Peer, reply: (d: Uint8Array) => void): void {
+    if (this.closed) return;
+    reply(encodeError(ErrorCode.UnknownTid, "Unknown transfer ID"));
+    this.hooks.onStray?.(from);
   }
 
   private stray(from: Peer): void {
@@ -99,10 +253,17 @@ export class EngineDriver {
     if (this.closed) return;
     const e = this.engine;
     this.feed();
-    for (let d = e.pollTransmit(clock()); d; d = e.pollTransmit(clock())) {
-      const to = this.peer ?? this.initialTarget;
-      if (to) this.rawSend(d, to);
-    }
+    const now = clock();
+    // While connect() is under way dgram would queue a send and then refuse its address: the
+    // datagrams wait in the engine until the connect callback pumps again.
+    if (!this.connecting)
+      for (let d = e.pollTransmit(now); d; d = e.pollTransmit(now)) {
+        if (this.connected && !e.isClosed) this.fastSend(d);
+        else {
+          const to = this.peer ?? this.initialTarget;
+          if (to) this.rawSend(d, to);
+        }
+      }
     for (let ev = e.pollEvent(); ev; ev = e.pollEvent()) this.hooks.onEvent(ev);
     if (e.isClosed) {
       this.close();
@@ -111,15 +272,26 @@ export class EngineDriver {
     this.arm();
   }
 
+  /** One datagram to the connected peer: no address, no callback, no copy. */
+  private fastSend(d: Uint8Array): void {
+    try {
+      this.socket.send(d);
+    } catch {
+      this.sendErrors++;
+    }
+  }
+
   private rawSend(d: Uint8Array, to: Peer): void {
     this.inflight++;
     try {
-      this.socket.send(d, to.port, to.address, (err) => {
+      const cb = (err: Error | null) => {
         // EPERM (a firewall dropping output), ENOBUFS and friends: a lost packet, not a failure.
         if (err) this.sendErrors++;
         this.inflight--;
         if (this.closed) this.release();
-      });
+      };
+      if (this.connected) this.socket.send(d, cb);
+      else this.socket.send(d, to.port, to.address, cb);
     } catch {
       this.sendErrors++;
       this.inflight--;
@@ -128,18 +300,20 @@ export class EngineDriver {
 
   private arm(): void {
     const t = this.engine.nextTimeout();
+    // Keep a timer that fires no later than needed: an early fire is a no-op plus a re-arm,
+    // cheaper than clearTimeout + setTimeout on every datagram. No deadline: let it run out.
+    if (t === undefined || (this.timer && this.timerAt <= t)) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (t === undefined) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.engine.handleTimeout(clock());
-        this.pump();
-      },
-      Math.max(0, Math.ceil(t - clock())),
-    );
+    this.timerAt = t;
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(t - clock())));
   }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.engine.handleTimeout(clock());
+    this.pump();
+  };
 
   private feed(): void {
     const e = this.engine;
@@ -150,6 +324,18 @@ export class EngineDriver {
         this.pending = used < this.pending.length ? this.pending.subarray(used) : undefined;
         if (this.pending) return;
         continue;
+      }
+      const f = this.file;
+      if (f !== undefined) {
+        if (f.ready !== undefined) {
+          this.pending = f.ready;
+          f.ready = undefined;
+          this.readAhead(); // into the other buffer, while this one is sent
+          continue;
+        }
+        if (f.eof && !f.reading) e.end(clock());
+        else this.readAhead();
+        return;
       }
       if (this.srcDone || !this.iter) {
         if (this.srcDone) e.end(clock());

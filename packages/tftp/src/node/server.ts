@@ -7,6 +7,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { EventEmitter } from "node:events";
 import { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import { isIPv6 } from "node:net";
 import path from "node:path";
 import {
@@ -279,6 +280,7 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     };
     const cleanup: (() => void | Promise<void>)[] = [];
     let source: DataSource | undefined;
+    let file: FileHandle | undefined;
     let size: number | undefined;
     let sink: WriteSink | undefined;
     try {
@@ -297,13 +299,15 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
           const f = await openJailed(await (this.rootReal as Promise<string>), req.filename);
           cleanup.push(() => f.handle.close());
           size = f.size;
-          source = f.handle.createReadStream({
-            highWaterMark: 256 * 1024,
-            autoClose: false,
-            start: 0,
-          });
+          if (mode === "netascii")
+            source = f.handle.createReadStream({
+              highWaterMark: 64 * 1024,
+              autoClose: false,
+              start: 0,
+            });
+          else file = f.handle; // read at positions straight into reused buffers
         }
-        if (mode === "netascii") {
+        if (mode === "netascii" && source !== undefined) {
           const enc = new NetasciiEncoder();
           const inner = source;
           size = undefined;
@@ -343,23 +347,14 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
       this.release(a);
       return;
     }
-    // One socket per transfer: its own TID port, same address family and address.
-    // Buffers: a window burst (and, on a NIC, its retransmission) must fit without ENOBUFS.
-    const sock = createSocket({
-      type: this.family,
-      recvBufferSize: 1 << 20,
-      sendBufferSize: 1 << 20,
-    });
-    await new Promise<void>((resolve, reject) => {
-      sock.once("error", reject);
-      sock.bind(0, this.opts.address ?? "127.0.0.1", () => {
-        sock.off("error", reject);
-        resolve();
-      });
-    });
-    sock.on("error", () => {}); // send errors are reported per send
+    // One socket per transfer: its own TID port, same address family and address, connected to
+    // the client; a sibling socket on the same port (SO_REUSEADDR) gets what the connected one
+    // does not (datagrams from other TIDs) and answers them with ERROR 5.
+    const { sock, stray } = await this.transferSockets();
     if (this.closing) {
+      this.ports.delete(sock.address().port);
       sock.close();
+      stray?.close();
       for (const c of cleanup) await c();
       this.release(a);
       return;
@@ -440,19 +435,92 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
         onClosed: () => {
           this.release(a);
           for (const c of cleanup) void Promise.resolve(c()).catch(() => {});
+          this.ports.delete(port);
           sock.close();
+          stray?.close();
         },
         onStray: () => {
           this.stats.unknownTid++;
         },
       },
+      undefined,
+      stray !== undefined,
     );
+    const port = sock.address().port;
     a.driver = driver;
     a.socket = sock;
     sock.on("message", (msg, r) => driver.onMessage(msg, { address: r.address, port: r.port }));
-    if (source !== undefined) driver.setSource(source);
+    stray?.on("message", (msg, r) => {
+      if (r.port === rinfo.port && r.address === rinfo.address)
+        driver.onMessage(msg, { address: r.address, port: r.port }); // before connect() took hold
+      else
+        driver.onStrayMessage({ address: r.address, port: r.port }, (d) =>
+          stray.send(d, r.port, r.address, () => {}),
+        );
+    });
+    if (file !== undefined) {
+      // Two reused chunks of one window each (at least 16 KiB, at most 128 KiB): bounded memory.
+      const p = engine.transferParams;
+      const win = p.blksize * p.windowsize;
+      driver.setFileSource(file, Math.min(128 * 1024, Math.max(16 * 1024, win)));
+    } else if (source !== undefined) driver.setSource(source);
+    await driver.connectToPeer();
     this.emit("transferStart", info());
     driver.pump();
+  }
+
+  /** Ports of our transfer sockets (SO_REUSEADDR lets the kernel hand out a port twice). */
+  private readonly ports = new Set<number>();
+
+  private bindSocket(s: Socket, port: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const onErr = () => resolve(false);
+      s.once("error", onErr);
+      s.bind(port, this.opts.address ?? "127.0.0.1", () => {
+        s.off("error", onErr);
+        resolve(true);
+      });
+    });
+  }
+
+  private async transferSockets(): Promise<{ sock: Socket; stray: Socket | undefined }> {
+    // Buffers: a window burst (and, on a NIC, its retransmission) must fit without ENOBUFS.
+    const make = (reuseAddr: boolean) =>
+      createSocket({
+        type: this.family,
+        reuseAddr,
+        recvBufferSize: 1 << 20,
+        sendBufferSize: 1 << 20,
+      });
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const sock = make(true);
+      if (!(await this.bindSocket(sock, 0))) {
+        sock.close();
+        break;
+      }
+      sock.on("error", () => {});
+      const port = sock.address().port;
+      if (this.ports.has(port)) {
+        sock.close();
+        continue;
+      }
+      this.ports.add(port);
+      const stray = createSocket({ type: this.family, reuseAddr: true });
+      if (await this.bindSocket(stray, port)) {
+        stray.on("error", () => {});
+        return { sock, stray };
+      }
+      stray.close();
+      return { sock, stray: undefined };
+    }
+    // Fallback: one unconnected socket that sees (and answers) every TID itself.
+    const sock = make(false);
+    if (!(await this.bindSocket(sock, 0))) {
+      sock.close();
+      throw new Error("cannot bind a transfer socket");
+    }
+    this.ports.add(sock.address().port);
+    return { sock, stray: undefined };
   }
 }
 
