@@ -78,7 +78,20 @@ export function decodeText(b: Uint8Array, start = 0, end = b.length): string {
   return u ?? latin1(b, start, end);
 }
 
+const fcc = String.fromCharCode;
+
 function latin1(b: Uint8Array, start: number, end: number): string {
+  if (end - start <= 64) {
+    // Short strings (option text, file names): fixed-arity fromCharCode calls are several times
+    // cheaper than `apply` over a subarray, which V8 handles through a generic slow path.
+    let s = "";
+    let i = start;
+    for (; i + 8 <= end; i += 8) {
+      s += fcc(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
+    }
+    for (; i < end; i++) s += fcc(b[i]!);
+    return s;
+  }
   if (end - start <= 1024) {
     const part = start === 0 && end === b.length ? b : b.subarray(start, end);
     return String.fromCharCode.apply(null, part as unknown as number[]);

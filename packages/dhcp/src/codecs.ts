@@ -170,11 +170,11 @@ export function uintListOption(
   const max = size === 1 ? 0xff : size === 2 ? 0xffff : 0xffffffff;
   const listAt = (d: Uint8Array, o: number, l: number, ctx: DecodeContext): number[] => {
     checkList(l, size, ctx, min);
-    const out: number[] = [];
-    const e = o + l;
-    if (size === 1) for (let i = o; i < e; i++) out.push(d[i]!);
-    else if (size === 2) for (let i = o; i < e; i += 2) out.push((d[i]! << 8) | d[i + 1]!);
-    else for (let i = o; i < e; i += 4) out.push(readUint(d, i, 4));
+    const out = new Array<number>(l / size);
+    if (size === 1) for (let k = 0; k < l; k++) out[k] = d[o + k]!;
+    else if (size === 2)
+      for (let k = 0, i = o; k < out.length; k++, i += 2) out[k] = (d[i]! << 8) | d[i + 1]!;
+    else for (let k = 0, i = o; k < out.length; k++, i += 4) out[k] = readUint(d, i, 4);
     return out;
   };
   return {
@@ -303,12 +303,12 @@ export function parameterListOption(code: number, name: string): OptionCodec<rea
   const inner = uintListOption(code, name, 1);
   const prlAt = (d: Uint8Array, o: number, l: number, ctx: DecodeContext): number[] => {
     if (l === 0) throw optionError(ctx, "bad-length", "empty parameter request list");
-    const out: number[] = [];
+    const out = new Array<number>(l);
     let junk = -1;
     for (let i = 0; i < l; i++) {
       const c = d[o + i]!;
       if ((c === 0 || c === 255) && junk < 0) junk = i;
-      out.push(c);
+      out[i] = c;
     }
     if (junk >= 0) ctx.warn("list-junk", `code ${d[o + junk]} in a parameter request list`, junk);
     return out;

@@ -87,7 +87,24 @@ export interface ViewOptions {
 }
 
 const EMPTY = new Uint8Array(0);
-const STRIDE = 4;
+
+// The layout index holds two numbers per entry: `meta` and the entry's offset. `meta` packs the
+// kind (bits 0-2), the area (bits 3-4), the code (bits 5-12; 0 for Pad runs and tails) and the
+// length (times 8192), so it stays a small integer (an unboxed V8 Smi) below 2^17 bytes of length.
+// One comparison `(meta & OPTION_MASK) === code << 5` finds an option instance of a code.
+const META_LENGTH = 8192;
+const OPTION_MASK = 0x1fe7;
+
+// Shared scan buffer: entries are written here and copied out at the end of a scan. Messages of
+// 2^17 bytes or more (longer than any UDP datagram) scan into a fresh array instead, so that
+// lengths times 8192 stay Smis and this array keeps its fast element kind.
+const SCRATCH_LIMIT = 131072;
+const SCRATCH: number[] = [];
+let cur: number[] = SCRATCH;
+
+function metaLength(m: number): number {
+  return m < 4294967296 ? m >>> 13 : Math.floor(m / META_LENGTH);
+}
 
 /**
  * A zero-copy view of one BOOTP/DHCPv4 message over the caller's bytes.
@@ -119,7 +136,7 @@ export class DhcpView {
   private overloadValue = 0;
   private warns: DhcpWarning[] | undefined;
   private lazyTails = false;
-  private saw52 = false;
+  private first52 = -1;
 
   /** Checks the header and cookie; throws {@link DhcpError} `truncated` or `bad-cookie`. */
   constructor(bytes: Uint8Array, options?: ViewOptions) {
@@ -276,29 +293,31 @@ export class DhcpView {
   }
   /** Kind of layout entry `i` (see {@link EntryKind}). */
   entryKind(i: number): EntryKind {
-    return (this.idx![i * STRIDE]! & 0xf) as EntryKind;
+    return (this.idx![i * 2]! & 7) as EntryKind;
   }
   /** Area of layout entry `i` (see {@link OptionArea}). */
   entryArea(i: number): OptionArea {
-    return (this.idx![i * STRIDE]! >> 4) as OptionArea;
+    return ((this.idx![i * 2]! >> 3) & 3) as OptionArea;
   }
   /** Option code of entry `i` (0 for Pad runs, 255 for END, -1 for a tail). */
   entryCode(i: number): number {
-    return this.idx![i * STRIDE + 1]!;
+    const m = this.idx![i * 2]!;
+    return (m & 7) === EntryKind.tail ? -1 : (m >> 5) & 0xff;
   }
   /** Offset of entry `i`: its code byte, or the first byte of a run/tail. */
   entryOffset(i: number): number {
-    return this.idx![i * STRIDE + 2]!;
+    return this.idx![i * 2 + 1]!;
   }
   /** Data length of option entry `i`; byte count of a Pad run, tail or truncated option. */
   entryLength(i: number): number {
-    return this.idx![i * STRIDE + 3]!;
+    return metaLength(this.idx![i * 2]!);
   }
   /** Value bytes of option entry `i` (subarray); the raw bytes of other kinds. */
   entryData(i: number): Uint8Array {
-    const o = this.idx![i * STRIDE + 2]!;
-    const l = this.idx![i * STRIDE + 3]!;
-    return this.entryKind(i) === EntryKind.option
+    const m = this.idx![i * 2]!;
+    const o = this.idx![i * 2 + 1]!;
+    const l = metaLength(m);
+    return (m & 7) === EntryKind.option
       ? this.bytes.subarray(o + 2, o + 2 + l)
       : this.bytes.subarray(o, o + l);
   }
@@ -306,9 +325,12 @@ export class DhcpView {
   /** Index (for the `entry*` accessors) of the first instance of `code`, or -1. */
   find(code: number, from = 0): number {
     if (this.idx === undefined) this.scan();
+    // Codes are integers 1-254 (this also rejects fractions, negatives and NaN).
+    if ((code & 0xff) !== code) return -1;
     const idx = this.idx!;
-    for (let i = from, n = this.n; i < n; i++) {
-      if (idx[i * STRIDE + 1] === code && (idx[i * STRIDE]! & 0xf) === 0) return i;
+    const key = code << 5;
+    for (let i = Math.max(from, 0), n = this.n; i < n; i++) {
+      if ((idx[i * 2]! & OPTION_MASK) === key) return i;
     }
     return -1;
   }
@@ -349,39 +371,39 @@ export class DhcpView {
    */
   valueOffset(code: number): number {
     const i = this.find(code);
-    return i < 0 ? -1 : this.idx![i * STRIDE + 2]! + 2;
+    return i < 0 ? -1 : this.idx![i * 2 + 1]! + 2;
   }
   /** Length of the first instance of `code`, or -1 when absent. */
   valueLength(code: number): number {
     const i = this.find(code);
-    return i < 0 ? -1 : this.idx![i * STRIDE + 3]!;
+    return i < 0 ? -1 : metaLength(this.idx![i * 2]!);
   }
   /** First byte of option `code`'s value, `undefined` when absent or empty. */
   u8(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || this.idx![i * STRIDE + 3]! < 1) return undefined;
-    return this.bytes[this.idx![i * STRIDE + 2]! + 2];
+    if (i < 0 || metaLength(this.idx![i * 2]!) < 1) return undefined;
+    return this.bytes[this.idx![i * 2 + 1]! + 2];
   }
   /** First big-endian 16-bit number of option `code`'s value, `undefined` when absent/short. */
   u16(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || this.idx![i * STRIDE + 3]! < 2) return undefined;
-    const o = this.idx![i * STRIDE + 2]! + 2;
+    if (i < 0 || metaLength(this.idx![i * 2]!) < 2) return undefined;
+    const o = this.idx![i * 2 + 1]! + 2;
     return (this.bytes[o]! << 8) | this.bytes[o + 1]!;
   }
   /** First big-endian 32-bit number of option `code`'s value, `undefined` when absent/short. */
   u32(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || this.idx![i * STRIDE + 3]! < 4) return undefined;
-    const o = this.idx![i * STRIDE + 2]! + 2;
+    if (i < 0 || metaLength(this.idx![i * 2]!) < 4) return undefined;
+    const o = this.idx![i * 2 + 1]! + 2;
     const b = this.bytes;
     return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   }
   /** True when option `code`'s (first instance) value starts with the ASCII text `prefix`. */
   startsWith(code: number, prefix: string): boolean {
     const i = this.find(code);
-    if (i < 0 || this.idx![i * STRIDE + 3]! < prefix.length) return false;
-    const o = this.idx![i * STRIDE + 2]! + 2;
+    if (i < 0 || metaLength(this.idx![i * 2]!) < prefix.length) return false;
+    const o = this.idx![i * 2 + 1]! + 2;
     for (let k = 0; k < prefix.length; k++) {
       if (this.bytes[o + k] !== prefix.charCodeAt(k)) return false;
     }
@@ -408,7 +430,18 @@ export class DhcpView {
   /** Runs the option scan now (it otherwise runs on first option access). Idempotent. */
   scan(): void {
     if (this.idx !== undefined) return;
-    this.idx = [];
+    // Entries go to a shared scratch array (no per-view growth) and are copied out once, at the
+    // exact size, when the scan ends or throws (strict mode).
+    cur = this.bytes.length < SCRATCH_LIMIT ? SCRATCH : [];
+    try {
+      this.scanAll();
+    } finally {
+      this.idx = cur.slice(0, this.n * 2);
+      cur = SCRATCH;
+    }
+  }
+
+  private scanAll(): void {
     const len = this.bytes.length;
     if (!this.hasCookie) {
       if (len > BOOTP_HEADER_LENGTH) {
@@ -423,15 +456,16 @@ export class DhcpView {
       return;
     }
     this.scanArea(240, len, OptionArea.options);
-    const first52 = this.saw52 ? this.find(52) : -1;
+    const first52 = this.first52;
     if (first52 >= 0) {
-      const l = this.entryLength(first52);
-      const v = l >= 1 ? this.bytes[this.entryOffset(first52) + 2]! : 0;
+      const o = cur[first52 * 2 + 1]!;
+      const l = metaLength(cur[first52 * 2]!);
+      const v = l >= 1 ? this.bytes[o + 2]! : 0;
       if (l !== 1 || v < 1 || v > 3) {
         this.warn(
           "bad-overload",
           `option 52 must hold one byte 1-3 (length ${l}, value ${v})`,
-          this.entryOffset(first52),
+          o,
           52,
         );
       }
@@ -442,8 +476,9 @@ export class DhcpView {
   }
 
   private push(kind: number, area: number, code: number, offset: number, length: number): void {
-    this.idx!.push(kind | (area << 4), code, offset, length);
-    this.n++;
+    const k = this.n++ * 2;
+    cur[k] = (kind | (area << 3) | ((code & 0xff) << 5)) + length * META_LENGTH;
+    cur[k + 1] = offset;
   }
 
   private warn(code: DhcpErrorCode, message: string, offset: number, optionCode?: number): void {
@@ -516,12 +551,13 @@ export class DhcpView {
         return;
       }
       const l = b[p + 1]!;
-      this.idx!.push(EntryKind.option | (area << 4), c, p, l);
-      this.n++;
+      const k = this.n++ * 2;
+      cur[k] = (EntryKind.option | (area << 3) | (c << 5)) + l * META_LENGTH;
+      cur[k + 1] = p;
       if (c === 52) {
         if (area !== OptionArea.options) {
           this.warn("bad-overload", `option 52 inside ${where} is ignored`, p, 52);
-        } else this.saw52 = true;
+        } else if (this.first52 < 0) this.first52 = this.n - 1;
       }
       p += 2 + l;
     }

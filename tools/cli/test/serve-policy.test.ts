@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDhcpError } from "@pxe/dhcp";
+import { encodeReply } from "@pxe/pxe-options";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { classify } from "../src/serve/classify.js";
@@ -12,12 +13,7 @@ import {
   parseScriptTftpName,
   scriptTftpName,
 } from "../src/serve/dhcp-policy.js";
-import {
-  type DhcpMessage,
-  DhcpWireError,
-  decodeDhcp,
-  encodeDhcpReply,
-} from "../src/serve/dhcp-wire.js";
+import { type DhcpMessage, DhcpWireError, decodeDhcp } from "../src/serve/dhcp-wire.js";
 import { FileTree } from "../src/serve/files.js";
 import { LeaseStore } from "../src/serve/leases.js";
 import { findBootEntries, generateScript } from "../src/serve/script.js";
@@ -112,7 +108,7 @@ function reply(o: ReturnType<typeof answerDhcp>): {
   return { m: decodeDhcp(o.reply), to: o.to };
 }
 
-describe("DHCP wire (requests read with @pxe/dhcp, replies built here)", () => {
+describe("DHCP wire (requests read with @pxe/dhcp, replies encoded by @pxe/pxe-options)", () => {
   it("never throws anything but a typed error with an offset on arbitrary bytes", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 700 }), (b) => {
@@ -135,14 +131,21 @@ describe("DHCP wire (requests read with @pxe/dhcp, replies built here)", () => {
         }),
         (xid, opts) => {
           const uniq = new Map(opts.filter(([c]) => c !== 52));
-          const b = encodeDhcpReply({
+          const b = encodeReply({
+            op: 2,
+            htype: 1,
+            hlen: 6,
             xid,
             flags: 0,
-            chaddr: MAC,
-            htype: 1,
-            giaddr: "0.0.0.0",
+            ciaddr: "0.0.0.0",
             yiaddr: "10.1.2.3",
-            options: [...uniq],
+            siaddr: "0.0.0.0",
+            giaddr: "0.0.0.0",
+            chaddr: MAC,
+            sname: "",
+            file: "",
+            options: [...uniq].map(([code, data]) => ({ code, data })),
+            destination: { address: "255.255.255.255", port: 68, broadcast: true },
           });
           const m = decodeDhcp(b);
           expect(m.xid).toBe(xid);

@@ -110,14 +110,24 @@ export class EngineDriver {
       return Promise.resolve();
     this.connecting = true;
     return new Promise<void>((resolve) => {
+      // A failed connect() emits `error` instead of calling back: go on unconnected.
+      const onError = () => {
+        if (!this.connecting) return;
+        this.connecting = false;
+        resolve();
+        this.pump();
+      };
+      this.socket.once("error", onError);
       try {
         this.socket.connect(p.port, p.address, () => {
+          this.socket.off("error", onError);
           this.connecting = false;
           this.connected = !this.closed;
           resolve();
           this.pump();
         });
       } catch {
+        this.socket.off("error", onError);
         this.connecting = false;
         resolve();
       }

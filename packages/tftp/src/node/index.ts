@@ -15,7 +15,13 @@ export {
   TftpTransferError,
   type TftpUrl,
 } from "./client.js";
-export { type DataSource, type DriverHooks, EngineDriver, type Peer } from "./driver.js";
+export {
+  type DataSource,
+  type DriverHooks,
+  EngineDriver,
+  type Peer,
+  type PositionalReader,
+} from "./driver.js";
 export { JailError, jailedWriteTarget, jailRelative, openJailed } from "./jail.js";
 export {
   createServer,

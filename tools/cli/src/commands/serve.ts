@@ -52,6 +52,10 @@ export function registerServe(program: Command): void {
       "--ipxe-proxy-wait",
       "full DHCP: let iPXE wait ~3 s for ProxyDHCP offers (default: tell it not to)",
     )
+    .option(
+      "--ipv6-ra",
+      "answer IPv6 router solicitations (radvd: lifetime 0, no prefix) so iPXE skips its ~13 s IPv6 wait; NOT safe on a network with IPv6 routers",
+    )
     .option("--config <file>", "JSON file with the same settings (flag names as keys); flags win")
     .action(async (flags: ServeFlags) => {
       const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

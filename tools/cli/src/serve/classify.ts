@@ -2,7 +2,11 @@
  * Client classification for `pxe serve`, from `@pxe/pxe-options`' `classify`, reduced to what
  * the boot flow needs.
  */
-import { classify as classifyClient } from "@pxe/pxe-options";
+import {
+  type ClientClass,
+  classify as classifyClient,
+  type DhcpMessageLike,
+} from "@pxe/pxe-options";
 import type { DhcpMessage } from "./dhcp-wire.js";
 
 /** What kind of network boot client sent a request. */
@@ -25,11 +29,13 @@ export interface BootClient {
   uuid: string | undefined;
   /** Option 97 exactly as sent (type byte + 16 bytes), echoed in proxy replies. */
   uuidRaw: Uint8Array | undefined;
+  /** `@pxe/pxe-options`' full classification (what its boot policy and reply builders read). */
+  pxe: ClientClass;
 }
 
-/** Classifies the client that sent `m`. */
-export function classify(m: DhcpMessage): BootClient {
-  const c = classifyClient({
+/** `m` as `@pxe/pxe-options`' {@link DhcpMessageLike} (what its classifier and builders read). */
+export function messageLike(m: DhcpMessage): DhcpMessageLike {
+  return {
     op: m.op,
     htype: m.htype,
     hlen: m.hlen,
@@ -37,9 +43,14 @@ export function classify(m: DhcpMessage): BootClient {
     flags: m.flags,
     ciaddr: m.ciaddr,
     giaddr: m.giaddr,
-    chaddr: m.chaddr,
+    chaddr: m.chaddr.subarray(0, Math.min(16, m.hlen)),
     get: (code: number) => m.options.get(code),
-  });
+  };
+}
+
+/** Classifies the client that sent `m`. */
+export function classify(m: DhcpMessage): BootClient {
+  const c = classifyClient(messageLike(m));
   const cpu: BootClient["cpu"] =
     c.cpu === "x64" || c.cpu === "ebc"
       ? "x86_64"
@@ -60,6 +71,7 @@ export function classify(m: DhcpMessage): BootClient {
     cpu: c.arch === undefined ? "x86" : cpu,
     uuid: c.uuid,
     uuidRaw: m.options.get(97),
+    pxe: c,
   };
 }
 

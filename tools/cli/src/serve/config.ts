@@ -26,11 +26,18 @@ export interface ServeFlags {
   dns?: string;
   config?: string;
   ipxeProxyWait?: boolean;
+  ipv6Ra?: boolean;
 }
 
 /** A problem with the flags, printed as is (exit status 2). */
 export class ServeConfigError extends Error {
   override name = "ServeConfigError";
+}
+
+function requireIface(iface: string | undefined): string {
+  if (!iface)
+    throw new ServeConfigError("--ipv6-ra needs --interface IF: the network to advertise on");
+  return iface;
 }
 
 function port(s: string | undefined, name: string, dflt: number): number {
@@ -140,5 +147,6 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
     httpBaseUrl: flags.httpBaseUrl,
     append: flags.append,
     ipxeNoProxyWait: flags.ipxeProxyWait !== true,
+    ...(flags.ipv6Ra === true ? { ipv6RaInterface: requireIface(flags.interface) } : {}),
   };
 }

@@ -7,8 +7,23 @@
  * gets the HTTP URL of a script generated for it; a UEFI HTTP boot client gets the HTTP URL of its
  * boot program and vendor class `HTTPClient` (EDK2 ignores an HTTP boot offer without it).
  */
-import { type BootClient, classify, clientClass } from "./classify.js";
-import { ascii, type DhcpMessage, encodeDhcpReply, ipBytes, optIp, u32 } from "./dhcp-wire.js";
+import {
+  type BootPolicy,
+  type BootReply,
+  buildBootReply,
+  buildBootServerAck,
+  buildProxyOffer,
+  type ClientClass,
+  type Cpu,
+  type DhcpMessageLike,
+  encodeReply,
+  type BootChoice as PxeBootChoice,
+  chooseBoot as pxeChooseBoot,
+  type ReplyDestination,
+  type ReplyResult,
+} from "@pxe/pxe-options";
+import { type BootClient, classify, clientClass, messageLike } from "./classify.js";
+import { ascii, type DhcpMessage, ipBytes, optIp } from "./dhcp-wire.js";
 import type { FileTree } from "./files.js";
 import type { LeaseStore } from "./leases.js";
 import { inSubnet } from "./net.js";
@@ -116,50 +131,65 @@ export function parseScriptTftpName(
   return { mac: m[1].replace(/-/g, ":"), arch: m[2] === "x" ? undefined : Number(m[2]) };
 }
 
+/**
+ * The `@pxe/pxe-options` boot policy for a client, from the files in the served tree: BIOS ->
+ * `undionly.kpxe`, x86-64 UEFI -> `ipxe.efi` (or `snponly.efi`), ARM64 UEFI -> an ARM64 build
+ * from the root, UEFI HTTP boot -> the same programs over HTTP, iPXE -> its per-client script (an
+ * HTTP URL, or a TFTP name when HTTP is off).
+ */
+export function bootPolicy(
+  c: BootClient,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+): BootPolicy {
+  const x64 = ["ipxe.efi", "snponly.efi"].find((f) => cfg.tree.has(f));
+  const arm64 = ARM64_PROGRAMS.find((f) => cfg.tree.has(f));
+  const uefi: Partial<Record<Cpu, string>> = {};
+  const http: Partial<Record<Cpu, string>> = {};
+  if (x64) uefi.x64 = x64;
+  if (arm64) uefi.arm64 = arm64;
+  if (cfg.httpUrl !== undefined) {
+    if (x64) http.x64 = `${cfg.httpUrl}/${x64}`;
+    if (arm64) http.arm64 = `${cfg.httpUrl}/${arm64}`;
+  }
+  return {
+    ...(cfg.tree.has("undionly.kpxe") ? { bios: "undionly.kpxe" } : {}),
+    uefi,
+    http,
+    ipxeScript: cfg.httpUrl === undefined ? scriptTftpName(c) : scriptUrl(cfg.httpUrl, c),
+  };
+}
+
+/**
+ * The client as `@pxe/pxe-options`' policy should see it: a PXE ROM that names no architecture
+ * at all (neither option 93 nor 60) is booted as x86 BIOS, the only firmware that omits it.
+ */
+function policyClient(c: BootClient): ClientClass {
+  const p = c.pxe;
+  if (p.cpu === undefined && p.isPxe && !p.isHttpBoot && !p.isIpxe)
+    return { ...p, firmware: "bios", cpu: "x86" };
+  return p;
+}
+
+/** The `@pxe/pxe-options` boot choice for a client (`ignore` with a reason when not booted). */
+export function choosePxeBoot(
+  c: BootClient,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+): PxeBootChoice {
+  return pxeChooseBoot(policyClient(c), bootPolicy(c, cfg));
+}
+
 /** Picks the boot file for a client (undefined: this client is not booted by us). */
 export function chooseBoot(
   c: BootClient,
   cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
 ): BootChoice | undefined {
-  const vc = c.kind === "pxe" ? "PXEClient" : undefined;
-  if (c.ipxe && cfg.httpUrl === undefined)
-    return { file: scriptTftpName(c), vendorClass: vc, transport: "tftp" };
-  if (c.ipxe && cfg.httpUrl !== undefined)
-    return { file: scriptUrl(cfg.httpUrl, c), vendorClass: vc, transport: "http" };
-  const efiProgram = (): string | undefined => {
-    if (c.cpu === "x86_64") return ["ipxe.efi", "snponly.efi"].find((f) => cfg.tree.has(f));
-    if (c.cpu === "arm64") return ARM64_PROGRAMS.find((f) => cfg.tree.has(f));
-    return undefined;
+  const b = choosePxeBoot(c, cfg);
+  if (b.action !== "boot") return undefined;
+  return {
+    file: b.file,
+    vendorClass: b.vendorClass,
+    transport: /^https?:\/\//.test(b.file) ? "http" : "tftp",
   };
-  if (c.kind === "http") {
-    const p = cfg.httpUrl === undefined ? undefined : efiProgram();
-    return p
-      ? { file: `${cfg.httpUrl}/${p}`, vendorClass: "HTTPClient", transport: "http" }
-      : undefined;
-  }
-  if (c.kind === "pxe") {
-    const p =
-      c.firmware === "bios"
-        ? cfg.tree.has("undionly.kpxe")
-          ? "undionly.kpxe"
-          : undefined
-        : efiProgram();
-    return p ? { file: p, vendorClass: "PXEClient", transport: "tftp" } : undefined;
-  }
-  return undefined;
-}
-
-function replyDestination(
-  m: DhcpMessage,
-  via: "dhcp" | "pxe",
-  from: Destination,
-  clientPort: number,
-  serverPort: number,
-): Destination {
-  if (m.giaddr !== "0.0.0.0") return { address: m.giaddr, port: serverPort };
-  if (via === "pxe") return from;
-  if (m.ciaddr !== "0.0.0.0") return { address: m.ciaddr, port: clientPort };
-  return { address: "255.255.255.255", port: clientPort };
 }
 
 /** Ports the replies use (defaults 67/68). */
@@ -208,84 +238,65 @@ export function answerDhcp(
   ) {
     return drop(`relay ${m.giaddr} is outside ${cfg.serverIp}/${cfg.prefix}`);
   }
-  const boot = chooseBoot(c, cfg);
+  const pboot = choosePxeBoot(c, cfg);
+  const boot = pboot.action === "boot" ? pboot : undefined;
   if (boot) log.file = boot.file;
   const serverId = optIp(m.options.get(54));
+  const req = messageLike(m);
+  const pc = policyClient(c);
+  const settings = { serverAddress: cfg.serverIp };
 
-  const common = (type: number): Array<[number, Uint8Array]> => [
-    [53, Uint8Array.of(type)],
-    [54, ipBytes(cfg.serverIp)],
-  ];
-  const bootOptions = (proxy: boolean): Array<[number, Uint8Array]> => {
-    const o: Array<[number, Uint8Array]> = [];
-    if (boot?.vendorClass) o.push([60, ascii(boot.vendorClass)]);
-    if (proxy && c.uuidRaw) o.push([97, c.uuidRaw]);
-    if (boot && proxy && c.kind === "pxe" && c.firmware === "bios" && !c.ipxe) {
-      // PXE discovery control 8: boot the file in this offer, no menu, no boot server discovery.
-      o.push([43, Uint8Array.of(6, 1, 8, 255)]);
-    }
-    if (boot && (boot.file.length > 127 || m.options.get(55)?.includes(67)))
-      o.push([67, ascii(boot.file)]);
-    if (!proxy && c.ipxe && cfg.ipxeNoProxyWait !== false) o.push([175, Uint8Array.of(176, 1, 1)]);
-    return o;
+  const to = (d: ReplyDestination, rtype: number): Destination => {
+    if (via === "pxe") return from;
+    // RFC 2131 §4.1: not relayed, ciaddr set -> unicast OFFER/ACK to ciaddr (NAKs broadcast).
+    if (m.giaddr === "0.0.0.0" && m.ciaddr !== "0.0.0.0" && rtype !== MsgType.NAK)
+      return { address: m.ciaddr, port: ports.client };
+    const port = d.port === 67 ? ports.server : d.port === 68 ? ports.client : d.port;
+    return { address: d.address, port };
   };
-  const relayEcho = (): Array<[number, Uint8Array]> => {
-    const o82 = m.options.get(82);
-    return o82 ? [[82, o82]] : [];
-  };
-  const build = (
-    yiaddr: string | undefined,
-    opts: Array<[number, Uint8Array]>,
-    withBoot: boolean,
-  ): Uint8Array =>
-    encodeDhcpReply({
-      xid: m.xid,
-      flags: m.flags,
-      chaddr: m.chaddr,
-      htype: m.htype,
-      giaddr: m.giaddr,
-      ...(yiaddr === undefined ? {} : { yiaddr }),
-      siaddr: cfg.serverIp,
-      ...(withBoot && boot && boot.file.length <= 127 ? { file: boot.file } : {}),
-      options: [...opts, ...relayEcho()],
-    });
   const out = (
-    reply: Uint8Array,
-    to: Destination,
+    r: ReplyResult,
     rtype: number,
     extra: Record<string, string | undefined> = {},
-  ): DhcpOutcome => ({
-    kind: "reply",
-    reply,
-    to,
-    log: { ...log, reply: NAMES[rtype], to: `${to.address}:${to.port}`, ...extra },
-  });
+    edit: (reply: BootReply) => BootReply = (x) => x,
+  ): DhcpOutcome => {
+    if (!r.ok) return drop(r.reason);
+    const reply = edit(r.reply);
+    const dest = to(reply.destination, rtype);
+    return {
+      kind: "reply",
+      reply: encodeReply(reply),
+      to: dest,
+      log: { ...log, reply: NAMES[rtype], to: `${dest.address}:${dest.port}`, ...extra },
+    };
+  };
 
   // ---- port 4011: ProxyDHCP REQUEST / boot server discovery (both modes) ------------------
   if (via === "pxe") {
     if (t !== MsgType.REQUEST && t !== MsgType.INFORM) return drop("only REQUEST/INFORM on 4011");
     if (c.kind === "other") return drop("not a PXE client");
     if (!boot) return drop("no boot program for this client");
-    const o43 = m.options.get(43);
-    const item = o43 ? findSub(o43, 71) : undefined;
-    const opts = [...common(MsgType.ACK), ...bootOptions(true)];
-    if (item) opts.push([43, Uint8Array.of(71, item.length, ...item, 255)]);
-    // A boot-server-discovery ACK hands the client its own address back as yiaddr.
-    const reply = build(item ? m.ciaddr : "0.0.0.0", opts, true);
-    return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.ACK);
+    return out(buildBootServerAck(req, pc, pboot, from, settings), MsgType.ACK);
   }
 
   // ---- proxy mode on port 67: PXE clients only, no addresses ---------------------------------
   if (cfg.mode === "proxy") {
     if (c.kind === "other") return drop("not a PXE client (proxy mode)");
     if (!boot) return drop("no boot program for this client");
-    if (t === MsgType.DISCOVER || (t === MsgType.REQUEST && serverId === cfg.serverIp)) {
-      const type = t === MsgType.DISCOVER ? MsgType.OFFER : MsgType.ACK;
+    if (t === MsgType.DISCOVER) {
       // EFI PXE clients get no file here and ask on port 4011 (some UEFI firmware ignores a
       // ProxyDHCP offer that bypasses boot server discovery); everyone else gets it at once.
-      const withFile = !(c.kind === "pxe" && !c.ipxe && c.firmware === "uefi");
-      const reply = build("0.0.0.0", [...common(type), ...bootOptions(true)], withFile);
-      return out(reply, replyDestination(m, via, from, ports.client, ports.server), type);
+      return out(buildProxyOffer(req, pc, pboot, settings), MsgType.OFFER);
+    }
+    if (t === MsgType.REQUEST && serverId === cfg.serverIp) {
+      // A REQUEST to the proxy on port 67 gets the proxy offer's content as an ACK.
+      const asDiscover: DhcpMessageLike = {
+        ...req,
+        get: (code: number) => (code === 53 ? Uint8Array.of(MsgType.DISCOVER) : req.get(code)),
+      };
+      return out(buildProxyOffer(asDiscover, pc, pboot, settings), MsgType.ACK, {}, (r) =>
+        withOptionValue(r, 53, Uint8Array.of(MsgType.ACK)),
+      );
     }
     return drop("not for the proxy");
   }
@@ -294,33 +305,40 @@ export function answerDhcp(
   const leases = cfg.leases;
   if (!leases) return drop("no address pool");
   const leaseSeconds = cfg.leaseSeconds ?? 3600;
-  const addrOptions = (): Array<[number, Uint8Array]> => {
-    const o: Array<[number, Uint8Array]> = [
-      [51, u32(leaseSeconds)],
-      [58, u32(Math.floor(leaseSeconds / 2))],
-      [59, u32(Math.floor((leaseSeconds * 7) / 8))],
-      [1, ipBytes(cfg.netmask)],
-    ];
-    if (cfg.router) o.push([3, ipBytes(cfg.router)]);
-    if (cfg.dns && cfg.dns.length > 0) {
-      const b = new Uint8Array(cfg.dns.length * 4);
-      for (const [i, d] of cfg.dns.entries()) b.set(ipBytes(d), i * 4);
-      o.push([6, b]);
-    }
-    return o;
+  const full = (messageType: "offer" | "ack", yiaddr: string): ReplyResult => {
+    const lease = {
+      ...settings,
+      messageType,
+      yiaddr,
+      leaseTime: leaseSeconds,
+      renewalTime: Math.floor(leaseSeconds / 2),
+      rebindingTime: Math.floor((leaseSeconds * 7) / 8),
+      subnetMask: cfg.netmask,
+      ...(cfg.router ? { routers: [cfg.router] } : {}),
+      ...(cfg.dns && cfg.dns.length > 0 ? { dnsServers: cfg.dns } : {}),
+    };
+    if (boot) return buildBootReply(req, pc, pboot, lease);
+    // Not a boot client (or nothing to boot it with): an address only, no boot fields.
+    const plain: ClientClass = { ...pc, isPxe: false, isIpxe: false, isHttpBoot: false };
+    const none: PxeBootChoice = {
+      action: "boot",
+      file: "",
+      via: "http",
+      vendorClass: "PXEClient",
+      rule: "address only",
+    };
+    return buildBootReply(req, plain, none, { ...lease, bootOptionsWhenRequested: false });
   };
+  // iPXE: do not wait for ProxyDHCP offers (175.176 no-pxedhcp = 1); this server gives the file.
+  const noProxyWait = (r: BootReply): BootReply =>
+    c.ipxe && boot && cfg.ipxeNoProxyWait !== false
+      ? withOption(r, 175, Uint8Array.of(176, 1, 1))
+      : r;
   switch (t) {
     case MsgType.DISCOVER: {
       const ip = leases.pick(c.mac, optIp(m.options.get(50)), now);
       if (!ip) return drop("address pool exhausted");
-      const reply = build(
-        ip,
-        [...common(MsgType.OFFER), ...addrOptions(), ...bootOptions(false)],
-        true,
-      );
-      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.OFFER, {
-        yiaddr: ip,
-      });
+      return out(full("offer", ip), MsgType.OFFER, { yiaddr: ip }, noProxyWait);
     }
     case MsgType.REQUEST: {
       if (serverId !== undefined && serverId !== cfg.serverIp) {
@@ -328,19 +346,32 @@ export function answerDhcp(
       }
       const wanted = optIp(m.options.get(50)) ?? (m.ciaddr !== "0.0.0.0" ? m.ciaddr : undefined);
       const nak = (why: string): DhcpOutcome => {
-        const reply = encodeDhcpReply({
+        const o82 = m.options.get(82);
+        const r: BootReply = {
+          op: 2,
+          htype: m.htype,
+          hlen: m.hlen,
           xid: m.xid,
           flags: m.flags | 0x8000,
-          chaddr: m.chaddr,
-          htype: m.htype,
+          ciaddr: "0.0.0.0",
+          yiaddr: "0.0.0.0",
+          siaddr: "0.0.0.0",
           giaddr: m.giaddr,
-          options: [...common(MsgType.NAK), [56, ascii(why)], ...relayEcho()],
-        });
-        const to =
-          m.giaddr !== "0.0.0.0"
-            ? { address: m.giaddr, port: ports.server }
-            : { address: "255.255.255.255", port: ports.client };
-        return out(reply, to, MsgType.NAK, { nak: why });
+          chaddr: req.chaddr,
+          sname: "",
+          file: "",
+          options: [
+            { code: 53, data: Uint8Array.of(MsgType.NAK) },
+            { code: 54, data: ipBytes(cfg.serverIp) },
+            { code: 56, data: ascii(why) },
+            ...(o82 ? [{ code: 82, data: o82 }] : []),
+          ],
+          destination:
+            m.giaddr !== "0.0.0.0"
+              ? { address: m.giaddr, port: 67, broadcast: false }
+              : { address: "255.255.255.255", port: 68, broadcast: true },
+        };
+        return out({ ok: true, reply: r }, MsgType.NAK, { nak: why });
       };
       if (!wanted) return nak("no requested address");
       if (!inSubnet(wanted, cfg.serverIp, cfg.prefix)) return nak("wrong network");
@@ -350,14 +381,7 @@ export function answerDhcp(
         return nak("address not available");
       }
       if (!leases.commit(c.mac, wanted, now, leaseSeconds)) return nak("address in use");
-      const reply = build(
-        wanted,
-        [...common(MsgType.ACK), ...addrOptions(), ...bootOptions(false)],
-        true,
-      );
-      return out(reply, replyDestination(m, via, from, ports.client, ports.server), MsgType.ACK, {
-        yiaddr: wanted,
-      });
+      return out(full("ack", wanted), MsgType.ACK, { yiaddr: wanted }, noProxyWait);
     }
     case MsgType.RELEASE:
     case MsgType.DECLINE:
@@ -368,20 +392,15 @@ export function answerDhcp(
   }
 }
 
-/** Finds a PXE sub-option (option 43) by code. */
-function findSub(o43: Uint8Array, code: number): Uint8Array | undefined {
-  let i = 0;
-  while (i < o43.length) {
-    const c = o43[i] ?? 255;
-    if (c === 255) return undefined;
-    if (c === 0) {
-      i++;
-      continue;
-    }
-    const n = o43[i + 1] ?? 0;
-    if (i + 2 + n > o43.length) return undefined;
-    if (c === code) return o43.subarray(i + 2, i + 2 + n);
-    i += 2 + n;
-  }
-  return undefined;
+/** `r` with option `code` added before a trailing relay agent option (82 stays last). */
+function withOption(r: BootReply, code: number, data: Uint8Array): BootReply {
+  const opts = [...r.options];
+  const at = opts.length > 0 && opts[opts.length - 1]?.code === 82 ? opts.length - 1 : opts.length;
+  opts.splice(at, 0, { code, data });
+  return { ...r, options: opts };
+}
+
+/** `r` with the value of option `code` replaced. */
+function withOptionValue(r: BootReply, code: number, data: Uint8Array): BootReply {
+  return { ...r, options: r.options.map((o) => (o.code === code ? { code, data } : o)) };
 }

@@ -1,9 +1,6 @@
 /**
- * DHCPv4 messages for `pxe serve`: requests are read with `@pxe/dhcp`'s {@link DhcpView};
- * replies are still assembled here.
- *
- * TEMPORARY (issue 9): {@link encodeDhcpReply} is to be replaced by `@pxe/dhcp`'s builders /
- * `@pxe/pxe-options`' reply builders.
+ * DHCPv4 requests for `pxe serve`, read with `@pxe/dhcp`'s {@link DhcpView}. Replies are built
+ * with `@pxe/pxe-options`' reply builders and `encodeReply` (see `dhcp-policy.ts`).
  */
 import { DhcpView, EntryKind } from "@pxe/dhcp";
 
@@ -37,7 +34,6 @@ export class DhcpWireError extends Error {
   }
 }
 
-const MAGIC = 0x63825363;
 const HEADER = 236;
 
 function ip(b: Uint8Array, o: number): string {
@@ -81,56 +77,10 @@ export function decodeDhcp(b: Uint8Array): DhcpMessage {
   };
 }
 
-/** What a reply is built from. */
-export interface DhcpReplySpec {
-  xid: number;
-  flags: number;
-  chaddr: Uint8Array;
-  htype: number;
-  giaddr: string;
-  ciaddr?: string;
-  yiaddr?: string;
-  siaddr?: string;
-  file?: string;
-  /** Options in order; the end option is added. */
-  options: Array<[number, Uint8Array]>;
-}
-
 function putIp(b: Uint8Array, o: number, s: string | undefined): void {
   if (!s) return;
   const p = s.split(".").map(Number);
   for (let i = 0; i < 4; i++) b[o + i] = p[i] ?? 0;
-}
-
-/** Encodes a BOOTREPLY (op 2); options longer than 255 bytes are split (RFC 3396). */
-export function encodeDhcpReply(r: DhcpReplySpec): Uint8Array {
-  const parts: number[] = [];
-  for (const [code, val] of r.options) {
-    let off = 0;
-    do {
-      const n = Math.min(255, val.length - off);
-      parts.push(code, n, ...val.subarray(off, off + n));
-      off += n;
-    } while (off < val.length);
-  }
-  parts.push(255);
-  const size = Math.max(300, HEADER + 4 + parts.length);
-  const b = new Uint8Array(size);
-  const dv = new DataView(b.buffer);
-  b[0] = 2;
-  b[1] = r.htype;
-  b[2] = Math.min(16, r.chaddr.length);
-  dv.setUint32(4, r.xid);
-  dv.setUint16(10, r.flags);
-  putIp(b, 12, r.ciaddr);
-  putIp(b, 16, r.yiaddr);
-  putIp(b, 20, r.siaddr);
-  putIp(b, 24, r.giaddr);
-  b.set(r.chaddr.subarray(0, 16), 28);
-  if (r.file) b.set(new TextEncoder().encode(r.file).subarray(0, 127), 108);
-  dv.setUint32(HEADER, MAGIC);
-  b.set(parts, HEADER + 4);
-  return b;
 }
 
 /** Dotted quad from 4 option bytes (undefined when the option is not 4 bytes). */
@@ -142,13 +92,6 @@ export function optIp(v: Uint8Array | undefined): string | undefined {
 export function ipBytes(s: string): Uint8Array {
   const b = new Uint8Array(4);
   putIp(b, 0, s);
-  return b;
-}
-
-/** A u32 in network order. */
-export function u32(n: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, n >>> 0);
   return b;
 }
 

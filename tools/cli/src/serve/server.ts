@@ -9,9 +9,17 @@ import { answerDhcp, type DhcpPolicyConfig, parseScriptTftpName } from "./dhcp-p
 import { decodeDhcp } from "./dhcp-wire.js";
 import { FileTree } from "./files.js";
 import { type HttpServerHandle, startHttp } from "./http.js";
+import { startRouterAdvertiser } from "./ipv6-ra.js";
 import { LeaseStore } from "./leases.js";
 import { Logger, type LogSink } from "./log.js";
-import { findBootEntries, generateScript } from "./script.js";
+import {
+  findBootEntries,
+  generateScript,
+  loadPxelinuxMenu,
+  PXELINUX_DEFAULT,
+  type PxelinuxMenu,
+  pxelinuxScript,
+} from "./script.js";
 import { startTftp, type TftpHandle } from "./tftp.js";
 
 /** Everything `pxe serve` can be told. */
@@ -53,6 +61,12 @@ export interface ServeOptions {
   bindAny?: boolean;
   /** See {@link DhcpPolicyConfig.ipxeNoProxyWait}. */
   ipxeNoProxyWait?: boolean;
+  /**
+   * `--ipv6-ra`: answer IPv6 router solicitations on this interface with an RA of router
+   * lifetime 0, no prefix, M/O clear (radvd), so iPXE does not wait ~13 s for them to time out.
+   * NOT safe on a network with its own IPv6 routers. See `ipv6-ra.ts`.
+   */
+  ipv6RaInterface?: string | undefined;
   /** Log sink (default: stdout). */
   log?: LogSink;
 }
@@ -99,17 +113,21 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   try {
     const userScript = o.scriptFile === undefined ? undefined : readFileSync(o.scriptFile, "utf8");
     let httpUrl: string | undefined;
+    let pxelinuxMenu: PxelinuxMenu | undefined;
+    const baseUrl = (): string =>
+      o.httpBaseUrl ?? (httpUrl === undefined ? `tftp://${o.address}` : "");
     const script = (
       mac: string | undefined,
       arch: number | undefined,
       uuid: string | undefined,
     ): string => {
       if (userScript !== undefined) return userScript;
+      if (pxelinuxMenu) return pxelinuxScript({ mac, arch, uuid }, pxelinuxMenu);
       return generateScript(
         { mac, arch, uuid },
         {
           entries: o.root ? findBootEntries(o.root) : [],
-          baseUrl: o.httpBaseUrl ?? (httpUrl === undefined ? `tftp://${o.address}` : ""),
+          baseUrl: baseUrl(),
           append: o.append ?? "",
         },
       );
@@ -133,6 +151,25 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       closers.push(() => h.close());
       http = h;
       httpUrl = `http://${o.address}:${h.port}`;
+    }
+
+    // A PXELINUX menu in the root (read once, at start) replaces the generated one.
+    if (userScript === undefined && o.root) {
+      pxelinuxMenu = await loadPxelinuxMenu(o.root, baseUrl());
+      if (pxelinuxMenu) {
+        logger.log("script", { source: PXELINUX_DEFAULT, converted: "ipxe" });
+        for (const note of pxelinuxMenu.notes) logger.log("script", { note });
+      }
+    }
+
+    if (o.ipv6RaInterface !== undefined) {
+      const iface = o.ipv6RaInterface;
+      const ra = await startRouterAdvertiser({
+        iface,
+        onLog: (line) => logger.log("ipv6-ra", { line }),
+      });
+      closers.push(() => ra.close());
+      logger.log("ipv6-ra", { iface, pid: ra.pid, lifetime: 0, prefixes: 0, flags: "none" });
     }
 
     let tftp: TftpHandle | undefined;
