@@ -14,6 +14,8 @@
 #   c-kea      proxyDHCP beside Kea handing out the addresses            BIOS, virtio-net-pci
 #   d       UEFI (OVMF: EDK2 PXE -> ipxe.efi over TFTP -> iPXE -> HTTP)  full DHCP
 #   d-proxy UEFI behind proxyDHCP (Kea hands out the addresses)
+#   b-ra, d-ra  as b, d with the opt-in `pxe serve --ipv6-ra` (IPv6 on the bridge; dnsmasq runs
+#           unchanged there: its row is a second dnsmasq sample of b, d)
 #   e       UEFI HTTP boot (EDK2 gets the URL of ipxe.efi, then iPXE -> HTTP)
 # Exit status: 0 when every `pxe serve` boot printed the marker (dnsmasq's results are reported,
 # not judged). Results: OUT_DIR/results.tsv and the logs of every boot.
@@ -25,7 +27,7 @@ OUT=${1:-$(mktemp -d /tmp/pxe-e2e-all.XXXXXX)}
 mkdir -p "$OUT"
 bash "$HERE/setup.sh"
 REPEAT=${REPEAT:-1}
-CASES=${CASES:-"a b c-dnsmasq c-kea d d-proxy e"}
+CASES=${CASES:-"a b b-ra c-dnsmasq c-kea d d-ra d-proxy e"}
 RESULTS="$OUT/results.tsv"
 rm -f "$RESULTS"
 
@@ -33,6 +35,8 @@ case_env() { # prints the environment of a case
   case "$1" in
     a)         echo "FIRMWARE=bios MODE=tftp NIC=e1000" ;;
     b)         echo "FIRMWARE=bios MODE=http NIC=virtio-net-pci" ;;
+    b-ra)      echo "FIRMWARE=bios MODE=http NIC=virtio-net-pci IPV6=1 PXE_SERVE_EXTRA=--ipv6-ra" ;;
+    d-ra)      echo "FIRMWARE=uefi MODE=http NIC=virtio-net-pci IPV6=1 PXE_SERVE_EXTRA=--ipv6-ra" ;;
     c-dnsmasq) echo "FIRMWARE=bios MODE=proxy PLAIN_DHCP=dnsmasq NIC=e1000" ;;
     c-kea)     echo "FIRMWARE=bios MODE=proxy PLAIN_DHCP=kea NIC=virtio-net-pci" ;;
     d)         echo "FIRMWARE=uefi MODE=http NIC=virtio-net-pci" ;;

@@ -22,6 +22,7 @@
 #   HTTP_SERVER  busybox (default for SERVER=dnsmasq) | none (the boot server serves HTTP)
 #   TIMEOUT   seconds before giving up on the marker (default 240)
 #   ACCEL     tcg (default: software emulation, as the tests require) | kvm
+#   IPV6      1: enable IPv6 on the bridge (for `PXE_SERVE_EXTRA=--ipv6-ra`); default off
 #   VM_MAC, VM_MEM, NAME, RESULTS (a TSV to append a row to), KEEP_WORK=1, E2E_OUT (logs dir)
 #
 # Variables the server command receives:
@@ -92,6 +93,8 @@ ip -n "$NS" link set lo up
 ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip -n "$NS" link add br0 type bridge stp_state 0 forward_delay 0
 ip -n "$NS" addr add "$SERVER_IP/24" dev br0
+# IPV6=1: IPv6 on the bridge (a link-local address), for `pxe serve --ipv6-ra` (radvd needs it).
+if [ "${IPV6:-0}" = 1 ]; then ip netns exec "$NS" sysctl -q -w net.ipv6.conf.br0.disable_ipv6=0; fi
 ip -n "$NS" link set br0 up
 ip -n "$NS" tuntap add dev tap0 mode tap
 ip -n "$NS" link set tap0 master br0 up

@@ -524,45 +524,57 @@ export class DhcpView {
 
   private scanArea(start: number, end: number, area: OptionArea): void {
     const b = this.bytes;
-    const where = area === OptionArea.options ? "options" : area === 1 ? "file" : "sname";
+    const s = cur;
+    const a8 = area << 3;
+    // The entry count lives in a local in the loop; it is stored back before any other call.
+    let n = this.n;
     let p = start;
     while (p < end) {
       const c = b[p]!;
       if (c === 0) {
         const q = p;
         while (p < end && b[p] === 0) p++;
-        this.push(EntryKind.pad, area, 0, q, p - q);
+        s[n * 2] = (EntryKind.pad | a8) + (p - q) * META_LENGTH;
+        s[n * 2 + 1] = q;
+        n++;
         continue;
       }
+      this.n = n;
       if (c === 255) {
         this.push(EntryKind.end, area, 255, p, 0);
         p++;
         if (p < end) {
           this.push(EntryKind.tail, area, -1, p, end - p);
           // Checking that the tail is all Pad is deferred to `warnings` in lenient mode.
-          if (this.strict) this.checkTail(p, end, where);
+          if (this.strict) this.checkTail(p, end, areaName(area));
           else this.lazyTails = true;
         }
         return;
       }
       if (p + 1 >= end || p + 2 + b[p + 1]! > end) {
         this.push(EntryKind.truncated, area, c, p, end - p);
-        this.warn("truncated-option", `option ${c} runs past the end of ${where}`, p, c);
+        this.warn("truncated-option", `option ${c} runs past the end of ${areaName(area)}`, p, c);
         return;
       }
       const l = b[p + 1]!;
-      const k = this.n++ * 2;
-      cur[k] = (EntryKind.option | (area << 3) | (c << 5)) + l * META_LENGTH;
-      cur[k + 1] = p;
+      s[n * 2] = (EntryKind.option | a8 | (c << 5)) + l * META_LENGTH;
+      s[n * 2 + 1] = p;
+      n++;
       if (c === 52) {
+        this.n = n;
         if (area !== OptionArea.options) {
-          this.warn("bad-overload", `option 52 inside ${where} is ignored`, p, 52);
-        } else if (this.first52 < 0) this.first52 = this.n - 1;
+          this.warn("bad-overload", `option 52 inside ${areaName(area)} is ignored`, p, 52);
+        } else if (this.first52 < 0) this.first52 = n - 1;
       }
       p += 2 + l;
     }
-    this.warn("missing-end", `no END option in ${where}`, end);
+    this.n = n;
+    this.warn("missing-end", `no END option in ${areaName(area)}`, end);
   }
+}
+
+function areaName(area: OptionArea): string {
+  return area === OptionArea.options ? "options" : area === OptionArea.file ? "file" : "sname";
 }
 
 function isCookie(b: Uint8Array): boolean {
