@@ -738,30 +738,50 @@ export function messageFromView(view: DhcpView, options?: DecodeOptions): DhcpMe
   m.srcOverload = view.overload;
   const n = view.entryCount;
   const list = m.options.list;
-  const ctx = new Ctx(strict, warns);
+  // Pass 1 (no codec runs, so the shared stamp table cannot be reentered): one Entry per code in
+  // order of first instance, each keeping a range of the input; a subarray is made only when
+  // asked for. A code seen again is joined (RFC 3396) instead.
+  let gen = (stampGen + 1) >>> 0;
+  if (gen === 0) {
+    STAMPS.fill(0);
+    gen = 1;
+  }
+  stampGen = gen;
+  let multi = false;
   for (let i = 0; i < n; i++) {
     if (view.entryKind(i) !== EntryKind.option) continue;
     const code = view.entryCode(i);
-    let seen = false;
-    for (let k = 0; k < list.length; k++) {
-      if (list[k]!.code === code) {
-        seen = true;
-        break;
+    if (STAMPS[code] === gen) {
+      const e = list[SLOTS[code]!]!;
+      if (e.src !== undefined) {
+        e.src = undefined;
+        multi = true;
       }
+      continue;
     }
-    if (seen) continue;
+    STAMPS[code] = gen;
+    SLOTS[code] = list.length;
     const e = new Entry(code, undefined, undefined, false);
     e.offset = view.entryOffset(i) + 2;
-    if (view.find(code, i + 1) < 0) {
-      // One instance: keep a range of the input; a subarray is made only when asked for.
-      e.src = b;
-      e.len = view.entryLength(i);
-    } else e.raw = view.get(code);
+    e.src = b;
+    e.len = view.entryLength(i);
     list.push(e);
+  }
+  // Pass 2: join split options, then decode in order of first instance.
+  const ctx = new Ctx(strict, warns);
+  for (let k = 0; k < list.length; k++) {
+    const e = list[k]!;
+    if (multi && e.src === undefined) e.raw = view.get(e.code);
     m.options.decodeEntry(e, ctx);
   }
   return m;
 }
+
+// Per-code stamps for messageFromView's first pass (a code was seen in this decode when its stamp
+// is the current generation) and the list index of its entry.
+const STAMPS = new Uint32Array(256);
+const SLOTS = new Uint8Array(256);
+let stampGen = 0;
 
 /**
  * Starts a reply to `request` (BOOTREPLY): copies `xid`, `htype`, `hlen`, `chaddr`, `flags` and

@@ -88,22 +88,24 @@ export interface ViewOptions {
 
 const EMPTY = new Uint8Array(0);
 
-// The layout index holds two numbers per entry: `meta` and the entry's offset. `meta` packs the
-// kind (bits 0-2), the area (bits 3-4), the code (bits 5-12; 0 for Pad runs and tails) and the
-// length (times 8192), so it stays a small integer (an unboxed V8 Smi) below 2^17 bytes of length.
-// One comparison `(meta & OPTION_MASK) === code << 5` finds an option instance of a code.
-const META_LENGTH = 8192;
+// The layout index holds one number per entry that packs the kind (bits 0-2), the area (bits 3-4),
+// the code (bits 5-12; 0 for Pad runs, 255 for END and tails) and the offset (times 8192), so it
+// stays a small integer (an unboxed V8 Smi) for offsets below 2^17. One comparison
+// `(entry & OPTION_MASK) === code << 5` finds an option instance of a code. Lengths are not
+// stored: an option's is its length byte, a Pad run ends where the next entry of its area starts,
+// a tail or truncated option runs to the end of its area.
+const META_OFFSET = 8192;
 const OPTION_MASK = 0x1fe7;
 
 // Shared scan buffer: entries are written here and copied out at the end of a scan. Messages of
 // 2^17 bytes or more (longer than any UDP datagram) scan into a fresh array instead, so that
-// lengths times 8192 stay Smis and this array keeps its fast element kind.
+// offsets times 8192 stay Smis and this array keeps its fast element kind.
 const SCRATCH_LIMIT = 131072;
 const SCRATCH: number[] = [];
 let cur: number[] = SCRATCH;
 
-function metaLength(m: number): number {
-  return m < 4294967296 ? m >>> 13 : Math.floor(m / META_LENGTH);
+function metaOffset(m: number): number {
+  return m < 4294967296 ? m >>> 13 : Math.floor(m / META_OFFSET);
 }
 
 /**
@@ -275,11 +277,7 @@ export class DhcpView {
         if (this.entryKind(i) !== EntryKind.tail || !this.hasCookie) continue;
         const a = this.entryArea(i);
         const o = this.entryOffset(i);
-        this.checkTail(
-          o,
-          o + this.entryLength(i),
-          a === 0 ? "options" : a === 1 ? "file" : "sname",
-        );
+        this.checkTail(o, o + this.entryLength(i), areaName(a));
       }
       this.warns?.sort((x, y) => x.offset - y.offset);
     }
@@ -293,33 +291,44 @@ export class DhcpView {
   }
   /** Kind of layout entry `i` (see {@link EntryKind}). */
   entryKind(i: number): EntryKind {
-    return (this.idx![i * 2]! & 7) as EntryKind;
+    return (this.idx![i]! & 7) as EntryKind;
   }
   /** Area of layout entry `i` (see {@link OptionArea}). */
   entryArea(i: number): OptionArea {
-    return ((this.idx![i * 2]! >> 3) & 3) as OptionArea;
+    return ((this.idx![i]! >> 3) & 3) as OptionArea;
   }
   /** Option code of entry `i` (0 for Pad runs, 255 for END, -1 for a tail). */
   entryCode(i: number): number {
-    const m = this.idx![i * 2]!;
+    const m = this.idx![i]!;
     return (m & 7) === EntryKind.tail ? -1 : (m >> 5) & 0xff;
   }
   /** Offset of entry `i`: its code byte, or the first byte of a run/tail. */
   entryOffset(i: number): number {
-    return this.idx![i * 2 + 1]!;
+    return metaOffset(this.idx![i]!);
   }
   /** Data length of option entry `i`; byte count of a Pad run, tail or truncated option. */
   entryLength(i: number): number {
-    return metaLength(this.idx![i * 2]!);
+    const idx = this.idx!;
+    const m = idx[i]!;
+    const o = metaOffset(m);
+    const kind = m & 7;
+    if (kind === EntryKind.option) return this.bytes[o + 1]!;
+    if (kind === EntryKind.end) return 0;
+    const area = (m >> 3) & 3;
+    if (kind === EntryKind.pad && i + 1 < this.n) {
+      const next = idx[i + 1]!;
+      if (((next >> 3) & 3) === area) return metaOffset(next) - o;
+    }
+    return (
+      (area === OptionArea.options ? this.bytes.length : area === OptionArea.file ? 236 : 108) - o
+    );
   }
   /** Value bytes of option entry `i` (subarray); the raw bytes of other kinds. */
   entryData(i: number): Uint8Array {
-    const m = this.idx![i * 2]!;
-    const o = this.idx![i * 2 + 1]!;
-    const l = metaLength(m);
-    return (m & 7) === EntryKind.option
-      ? this.bytes.subarray(o + 2, o + 2 + l)
-      : this.bytes.subarray(o, o + l);
+    const m = this.idx![i]!;
+    const o = metaOffset(m);
+    if ((m & 7) === EntryKind.option) return this.bytes.subarray(o + 2, o + 2 + this.bytes[o + 1]!);
+    return this.bytes.subarray(o, o + this.entryLength(i));
   }
 
   /** Index (for the `entry*` accessors) of the first instance of `code`, or -1. */
@@ -330,7 +339,7 @@ export class DhcpView {
     const idx = this.idx!;
     const key = code << 5;
     for (let i = Math.max(from, 0), n = this.n; i < n; i++) {
-      if ((idx[i * 2]! & OPTION_MASK) === key) return i;
+      if ((idx[i]! & OPTION_MASK) === key) return i;
     }
     return -1;
   }
@@ -371,39 +380,43 @@ export class DhcpView {
    */
   valueOffset(code: number): number {
     const i = this.find(code);
-    return i < 0 ? -1 : this.idx![i * 2 + 1]! + 2;
+    return i < 0 ? -1 : metaOffset(this.idx![i]!) + 2;
   }
   /** Length of the first instance of `code`, or -1 when absent. */
   valueLength(code: number): number {
     const i = this.find(code);
-    return i < 0 ? -1 : metaLength(this.idx![i * 2]!);
+    return i < 0 ? -1 : this.bytes[metaOffset(this.idx![i]!) + 1]!;
   }
   /** First byte of option `code`'s value, `undefined` when absent or empty. */
   u8(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || metaLength(this.idx![i * 2]!) < 1) return undefined;
-    return this.bytes[this.idx![i * 2 + 1]! + 2];
+    if (i < 0) return undefined;
+    const o = metaOffset(this.idx![i]!);
+    return this.bytes[o + 1]! < 1 ? undefined : this.bytes[o + 2];
   }
   /** First big-endian 16-bit number of option `code`'s value, `undefined` when absent/short. */
   u16(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || metaLength(this.idx![i * 2]!) < 2) return undefined;
-    const o = this.idx![i * 2 + 1]! + 2;
+    if (i < 0) return undefined;
+    const o = metaOffset(this.idx![i]!) + 2;
+    if (this.bytes[o - 1]! < 2) return undefined;
     return (this.bytes[o]! << 8) | this.bytes[o + 1]!;
   }
   /** First big-endian 32-bit number of option `code`'s value, `undefined` when absent/short. */
   u32(code: number): number | undefined {
     const i = this.find(code);
-    if (i < 0 || metaLength(this.idx![i * 2]!) < 4) return undefined;
-    const o = this.idx![i * 2 + 1]! + 2;
+    if (i < 0) return undefined;
+    const o = metaOffset(this.idx![i]!) + 2;
+    if (this.bytes[o - 1]! < 4) return undefined;
     const b = this.bytes;
     return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   }
   /** True when option `code`'s (first instance) value starts with the ASCII text `prefix`. */
   startsWith(code: number, prefix: string): boolean {
     const i = this.find(code);
-    if (i < 0 || metaLength(this.idx![i * 2]!) < prefix.length) return false;
-    const o = this.idx![i * 2 + 1]! + 2;
+    if (i < 0) return false;
+    const o = metaOffset(this.idx![i]!) + 2;
+    if (this.bytes[o - 1]! < prefix.length) return false;
     for (let k = 0; k < prefix.length; k++) {
       if (this.bytes[o + k] !== prefix.charCodeAt(k)) return false;
     }
@@ -436,7 +449,7 @@ export class DhcpView {
     try {
       this.scanAll();
     } finally {
-      this.idx = cur.slice(0, this.n * 2);
+      this.idx = cur.slice(0, this.n);
       cur = SCRATCH;
     }
   }
@@ -445,7 +458,7 @@ export class DhcpView {
     const len = this.bytes.length;
     if (!this.hasCookie) {
       if (len > BOOTP_HEADER_LENGTH) {
-        this.push(EntryKind.tail, OptionArea.options, -1, BOOTP_HEADER_LENGTH, len - 236);
+        this.push(EntryKind.tail, OptionArea.options, -1, BOOTP_HEADER_LENGTH);
       }
       for (let i = 240; i < len; i++) {
         if (this.bytes[i] !== 0) {
@@ -458,8 +471,8 @@ export class DhcpView {
     this.scanArea(240, len, OptionArea.options);
     const first52 = this.first52;
     if (first52 >= 0) {
-      const o = cur[first52 * 2 + 1]!;
-      const l = metaLength(cur[first52 * 2]!);
+      const o = metaOffset(cur[first52]!);
+      const l = this.bytes[o + 1]!;
       const v = l >= 1 ? this.bytes[o + 2]! : 0;
       if (l !== 1 || v < 1 || v > 3) {
         this.warn(
@@ -475,10 +488,8 @@ export class DhcpView {
     if (this.overloadValue & 2) this.scanArea(44, 108, OptionArea.sname);
   }
 
-  private push(kind: number, area: number, code: number, offset: number, length: number): void {
-    const k = this.n++ * 2;
-    cur[k] = (kind | (area << 3) | ((code & 0xff) << 5)) + length * META_LENGTH;
-    cur[k + 1] = offset;
+  private push(kind: number, area: number, code: number, offset: number): void {
+    cur[this.n++] = (kind | (area << 3) | ((code & 0xff) << 5)) + offset * META_OFFSET;
   }
 
   private warn(code: DhcpErrorCode, message: string, offset: number, optionCode?: number): void {
@@ -534,17 +545,15 @@ export class DhcpView {
       if (c === 0) {
         const q = p;
         while (p < end && b[p] === 0) p++;
-        s[n * 2] = (EntryKind.pad | a8) + (p - q) * META_LENGTH;
-        s[n * 2 + 1] = q;
-        n++;
+        s[n++] = (EntryKind.pad | a8) + q * META_OFFSET;
         continue;
       }
-      this.n = n;
       if (c === 255) {
-        this.push(EntryKind.end, area, 255, p, 0);
+        this.n = n;
+        this.push(EntryKind.end, area, 255, p);
         p++;
         if (p < end) {
-          this.push(EntryKind.tail, area, -1, p, end - p);
+          this.push(EntryKind.tail, area, -1, p);
           // Checking that the tail is all Pad is deferred to `warnings` in lenient mode.
           if (this.strict) this.checkTail(p, end, areaName(area));
           else this.lazyTails = true;
@@ -552,14 +561,13 @@ export class DhcpView {
         return;
       }
       if (p + 1 >= end || p + 2 + b[p + 1]! > end) {
-        this.push(EntryKind.truncated, area, c, p, end - p);
+        this.n = n;
+        this.push(EntryKind.truncated, area, c, p);
         this.warn("truncated-option", `option ${c} runs past the end of ${areaName(area)}`, p, c);
         return;
       }
       const l = b[p + 1]!;
-      s[n * 2] = (EntryKind.option | a8 | (c << 5)) + l * META_LENGTH;
-      s[n * 2 + 1] = p;
-      n++;
+      s[n++] = (EntryKind.option | a8 | (c << 5)) + p * META_OFFSET;
       if (c === 52) {
         this.n = n;
         if (area !== OptionArea.options) {

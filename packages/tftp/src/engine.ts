@@ -547,6 +547,8 @@ export abstract class ReceiverEngine extends TransferEngine {
     return this.ack(abs);
   }
 
+  /** When the last ACK was repeated (for a resent block or on timeout). */
+  private reackAt = Number.NEGATIVE_INFINITY;
   /** When the ACK whose answer is awaited went out (RTT sample), undefined when none is timed. */
   private ackAt: number | undefined;
 
@@ -651,10 +653,16 @@ export abstract class ReceiverEngine extends TransferEngine {
       return;
     }
     // An old block. When it is the block we last acknowledged, the sender resent its window
-    // because our ACK was lost: ACK it again (once per resent window). Other old blocks are
-    // network duplicates and are ignored.
+    // because our ACK was lost: ACK it again — at most once per retransmission timeout. Without
+    // that limit every extra ACK would circulate for ever against a sender that restarts its
+    // window on every ACK (atftpd does): ACK -> resent window -> re-ACK -> ... (Sorcerer's
+    // Apprentice with windows). Other old blocks are network duplicates and are ignored.
     this.stats.duplicates++;
-    if (wire === wireBlock(this.lastAcked, this.params.rollover)) {
+    if (
+      wire === wireBlock(this.lastAcked, this.params.rollover) &&
+      !(this.now - this.reackAt < this.rto.timeout(0))
+    ) {
+      this.reackAt = this.now;
       this.sendAck(this.lastAcked);
       this.stats.retransmitted++;
     }
@@ -671,6 +679,7 @@ export abstract class ReceiverEngine extends TransferEngine {
 
   protected onRecvTimeout(): void {
     this.ackAt = undefined; // Karn's rule
+    this.reackAt = this.now;
     this.sendAck(this.expected - 1);
     this.stats.retransmitted++;
   }

@@ -295,3 +295,23 @@ describe("adaptiveRto", () => {
     expect(c.nextTimeout()).toBe(2010);
   });
 });
+
+describe("no ACK circulation against a sender that restarts its window on every ACK", () => {
+  it("a block we already acknowledged, resent many times at once, is re-ACKed once per RTO", () => {
+    const g = new ClientGetTransfer("f", 0, { request: { windowsize: 4 } });
+    drain(g);
+    g.receive(encodeOack([{ name: "windowsize", value: "4" }]), 1);
+    drain(g);
+    const d = (b: number) => encodeData(b, new Uint8Array(512));
+    for (const b of [1, 2, 3, 4]) g.receive(d(b), 2);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 4 }]);
+    // atftpd answers each of a backlog of ACKs with a whole window again: block 4 comes back
+    // 20 times within a millisecond. One re-ACK, not 20 (each would start one more window).
+    for (let i = 0; i < 20; i++) g.receive(d(4), 3 + i / 20);
+    expect(drain(g).filter((p) => p.op === 4)).toHaveLength(1);
+    // After one retransmission timeout the next resent copy is answered again.
+    const rto = (g.nextTimeout() as number) - 2; // armed at t=2 after block 4
+    g.receive(d(4), 3 + rto + 1);
+    expect(drain(g)).toMatchObject([{ op: 4, block: 4 }]);
+  });
+});
