@@ -255,6 +255,39 @@ describe("full DHCP", () => {
     );
     expect(off.m.options.has(175)).toBe(false);
   });
+  it("leases an address without boot fields to a client that is not a boot client", () => {
+    const cfg = config("full");
+    const plain: Array<[number, Uint8Array]> = [
+      [60, enc.encode("MSFT 5.0")],
+      [55, Uint8Array.of(1, 3, 6, 15, 66, 67)],
+      [82, Uint8Array.of(1, 2, 0x61, 0x62)],
+    ];
+    const offer = reply(answerDhcp(decodeDhcp(request(1, plain)), "dhcp", FROM, cfg, 0));
+    expect(offer.m.options.get(53)).toEqual(Uint8Array.of(2));
+    expect(offer.m.yiaddr).toBe("10.88.0.100");
+    expect(offer.m.file).toBe("");
+    for (const code of [43, 60, 66, 67, 97, 175]) expect(offer.m.options.has(code)).toBe(false);
+    expect(offer.m.options.get(1)).toEqual(Uint8Array.of(255, 255, 255, 0));
+    expect(offer.m.options.get(51)).toEqual(Uint8Array.of(0, 0, 0x0e, 0x10));
+    expect(offer.m.options.get(82)).toEqual(Uint8Array.of(1, 2, 0x61, 0x62));
+    // option 82 stays last, after 175 added to a built reply for iPXE
+    const ipxe = answerDhcp(
+      decodeDhcp(request(1, [...IPXE_BIOS, [82, Uint8Array.of(1, 1, 7)]])),
+      "dhcp",
+      FROM,
+      cfg,
+      0,
+    );
+    if (ipxe.kind !== "reply") throw new Error("dropped");
+    const codes: number[] = [];
+    for (
+      let i = 240;
+      i < ipxe.reply.length && ipxe.reply[i] !== 255;
+      i += 2 + (ipxe.reply[i + 1] ?? 0)
+    )
+      codes.push(ipxe.reply[i] ?? 0);
+    expect(codes.slice(-2)).toEqual([175, 82]);
+  });
   it("stays silent when the client chose another server, NAKs a wrong address", () => {
     const cfg = config("full");
     const other = request(3, [
