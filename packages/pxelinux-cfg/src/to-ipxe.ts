@@ -334,8 +334,17 @@ function entryBody(
           label: e.label,
         });
       }
+      // Each initrd is fetched under a plain name and named on the kernel command line too
+      // (`initrd=NAME`): an EFI-stub kernel started by iPXE's EFI build finds its initrds that way,
+      // and a BIOS bzImage load ignores the argument (iPXE passes the initrds itself).
+      const names = e.initrdPaths.map((_, i) =>
+        e.initrdPaths.length === 1 ? "initrd" : `initrd${i}`,
+      );
+      for (const n of names) args.push(`initrd=${n}`);
       const out: StatementSpec[] = [{ type: "command", name: "kernel", args }];
-      for (const p of e.initrdPaths) out.push({ type: "command", name: "initrd", args: [url(p)] });
+      e.initrdPaths.forEach((p, i) => {
+        out.push({ type: "command", name: "initrd", options: { name: names[i]! }, args: [url(p)] });
+      });
       out.push({
         type: "command",
         name: "boot",

@@ -136,9 +136,11 @@ describe("toIpxe", () => {
     expectEquivalent(model, res);
     expect(res.script).toContain(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE setting references
-      "kernel http://10.0.0.1/tftp/tftpboot//live/vmlinuz boot=live quiet ip=${ip}:${next-server}:${gateway}:${netmask} BOOTIF=01-${mac:hexhyp}\n",
+      "kernel http://10.0.0.1/tftp/tftpboot//live/vmlinuz boot=live quiet ip=${ip}:${next-server}:${gateway}:${netmask} BOOTIF=01-${mac:hexhyp} initrd=initrd0 initrd=initrd1\n",
     );
-    expect(res.script).toContain("initrd http://10.0.0.1/tftp/tftpboot//live/extra.img\n");
+    expect(res.script).toContain(
+      "initrd --name initrd1 http://10.0.0.1/tftp/tftpboot//live/extra.img\n",
+    );
     expect(res.script).toContain(
       "choose --menu menu-top --default pl-live --timeout 5000 selected || shell\n",
     );
@@ -162,7 +164,7 @@ describe("toIpxe", () => {
       "goto pl-linux",
     ]);
     expect(res.script).toContain(
-      "kernel http://10.0.0.1/tftp/vmlinuz quiet\ninitrd http://10.0.0.1/tftp/initrd.gz\n",
+      "kernel http://10.0.0.1/tftp/vmlinuz quiet initrd=initrd\ninitrd --name initrd http://10.0.0.1/tftp/initrd.gz\n",
     );
     expectEquivalent(model, res);
   });

@@ -73,9 +73,9 @@ describe("pxe convert", () => {
     });
     expect(script).toContain(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: iPXE setting references
-      "kernel http://10.0.0.1/tftp/debian/linux priority=low --- BOOTIF=01-${mac:hexhyp}\n",
+      "kernel http://10.0.0.1/tftp/debian/linux priority=low --- BOOTIF=01-${mac:hexhyp} initrd=initrd\n",
     );
-    expect(script).toContain("initrd http://10.0.0.1/tftp/debian/initrd.gz\n");
+    expect(script).toContain("initrd --name initrd http://10.0.0.1/tftp/debian/initrd.gz\n");
     // the missing include and the one that tries to leave the root are warnings, not reads
     const err = c.err.join("");
     expect(err).toContain(`${main}:6:1: warning include-not-found`);
