@@ -1,7 +1,6 @@
-// Benchmark of @pxe/pxe-options (the built dist/): classification and proxy replies per packet.
+// Benchmark of @pxe/pxe-options (the built dist/, reached through the package self-reference): classification and proxy replies per packet.
 // Run: pnpm --filter @pxe/pxe-options run bench   (builds this package first; needs @pxe/dhcp built)
 import { DhcpView } from "@pxe/dhcp";
-import { Bench } from "tinybench";
 import {
   buildProxyOffer,
   chooseBoot,
@@ -11,7 +10,8 @@ import {
   ipxeCodec,
   pxeSummary,
   pxeVendorCodec,
-} from "../dist/index.js";
+} from "@pxe/pxe-options";
+import { Bench } from "tinybench";
 
 const hex = (s: string) =>
   Uint8Array.from(s.replace(/\s+/g, "").match(/../g) ?? [], (x) => Number.parseInt(x, 16));
