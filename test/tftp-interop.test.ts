@@ -205,8 +205,8 @@ describe("our server with real clients", () => {
             c.name === "curl" && n === 0 && !s.args.includes("--tftp-no-options")
               ? "curl 7.88 fails on empty files with options (also against tftpd-hpa)"
               : undefined;
-          it.skipIf(missing !== undefined || skipWith(peerBug))(
-            `get ${n} bytes, ${s.label}`,
+          it.skipIf(missing !== undefined)(
+            `get ${n} bytes, ${s.label}${peerBug ? ` (${peerBug})` : ""}`,
             async () => {
               const local = path.join(
                 dir,
@@ -214,6 +214,11 @@ describe("our server with real clients", () => {
               );
               const [cmd, args] = c.get(port, name(n), local, s.args);
               const r = await run(cmd, args, { cwd: dir, timeoutMs: 120_000 });
+              if (peerBug) {
+                // Pin the peer's known failure (exit 71, "getpeername") so a fixed curl shows up.
+                expect(r.code, r.out).toBe(71);
+                return;
+              }
               expect(r.code, r.out).toBe(0);
               expect(sha(readFileSync(local))).toBe(sha(data.get(n) as Buffer));
               rmSync(local);
