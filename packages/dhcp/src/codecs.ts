@@ -519,12 +519,7 @@ export function clientFqdnOption(code: number, name: string): OptionCodec<Client
         throw optionError(ctx, "bad-length", `expected >= 3 bytes, got ${d.length}`);
       const flags = d[0]!;
       const rest = d.subarray(3);
-      const sub: DecodeContext = {
-        code: ctx.code,
-        offset: ctx.offset + 3,
-        strict: ctx.strict,
-        warn: (c, m, r = 0) => ctx.warn(c, m, r + 3),
-      };
+      const sub = shiftContext(ctx, 3);
       const text =
         flags & 0x04
           ? rest.length === 0
@@ -763,11 +758,8 @@ export function vendorClassOption(
       let p = 0;
       if (d.length === 0) throw optionError(ctx, "bad-length", "empty option 124");
       while (p < d.length) {
-        if (p + 5 > d.length || p + 5 + d[p + 4]! > d.length) {
-          throw optionError(ctx, "bad-length", "vendor class entry runs past the end", p);
-        }
+        const end = enterpriseEntryEnd(d, p, ctx, "vendor class entry runs past the end");
         const enterprise = readUint(d, p, 4);
-        const end = p + 5 + d[p + 4]!;
         const items: Uint8Array[] = [];
         let q = p + 5;
         while (q < end) {
@@ -851,19 +843,10 @@ export function vendorSpecificOption(
       const out: VendorSpecificEntry[] = [];
       let p = 0;
       while (p < d.length) {
-        if (p + 5 > d.length || p + 5 + d[p + 4]! > d.length) {
-          throw optionError(ctx, "bad-length", "vendor-specific entry runs past the end", p);
-        }
-        const end = p + 5 + d[p + 4]!;
-        const sub: DecodeContext = {
-          code: ctx.code,
-          offset: ctx.offset + p + 5,
-          strict: ctx.strict,
-          warn: (c, m, r = 0) => ctx.warn(c, m, r + p + 5),
-        };
+        const end = enterpriseEntryEnd(d, p, ctx, "vendor-specific entry runs past the end");
         out.push({
           enterprise: readUint(d, p, 4),
-          options: decodeSubOptions(d.subarray(p + 5, end), sub),
+          options: decodeSubOptions(d.subarray(p + 5, end), shiftContext(ctx, p + 5)),
         });
         p = end;
       }
@@ -928,22 +911,16 @@ export type SipServers =
 export function sipServersOption(code: number, name: string): OptionCodec<SipServers> {
   const names = dnsNameListOption(code, name);
   const ips = ipv4ListOption(code, name);
-  const shift = (ctx: DecodeContext): DecodeContext => ({
-    code: ctx.code,
-    offset: ctx.offset + 1,
-    strict: ctx.strict,
-    warn: (c, m, r = 0) => ctx.warn(c, m, r + 1),
-  });
   return {
     code,
     name,
     decode(d, ctx) {
       if (d.length < 2) throw optionError(ctx, "bad-length", "option 120 too short");
       if (d[0] === 0) {
-        return { encoding: 0, names: names.decode(d.subarray(1), shift(ctx)) };
+        return { encoding: 0, names: names.decode(d.subarray(1), shiftContext(ctx, 1)) };
       }
       if (d[0] === 1) {
-        return { encoding: 1, addresses: ips.decode(d.subarray(1), shift(ctx)) };
+        return { encoding: 1, addresses: ips.decode(d.subarray(1), shiftContext(ctx, 1)) };
       }
       throw optionError(ctx, "bad-value", `unknown SIP server encoding ${d[0]}`);
     },
@@ -959,6 +936,30 @@ export function sipServersOption(code: number, name: string): OptionCodec<SipSer
       );
     },
   };
+}
+
+/**
+ * The context for a value that starts `by` bytes into the current one: offsets (and warnings'
+ * relative offsets) move by `by`.
+ */
+function shiftContext(ctx: DecodeContext, by: number): DecodeContext {
+  return {
+    code: ctx.code,
+    offset: ctx.offset + by,
+    strict: ctx.strict,
+    warn: (c, m, r = 0) => ctx.warn(c, m, r + by),
+  };
+}
+
+/**
+ * End of the RFC 3925 entry (enterprise number, length byte, data) at `p`; throws `bad-length`
+ * with `message` at `p` when the entry runs past the end of `d`.
+ */
+function enterpriseEntryEnd(d: Uint8Array, p: number, ctx: DecodeContext, message: string): number {
+  if (p + 5 > d.length || p + 5 + d[p + 4]! > d.length) {
+    throw optionError(ctx, "bad-length", message, p);
+  }
+  return p + 5 + d[p + 4]!;
 }
 
 function readUint(d: Uint8Array, p: number, size: 1 | 2 | 4): number {

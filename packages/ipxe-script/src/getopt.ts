@@ -73,6 +73,60 @@ function checkValue(opt: OptionInfo, value: string, dynamic: boolean): number | 
   return undefined;
 }
 
+/** An option entry without a value: flags, `-h`/`--help`, dynamic words, missing arguments. */
+function bareOption(info: OptionInfo | undefined, name: string, word: WordToken): ParsedOption {
+  return { info, name, value: undefined, number: undefined, word, valueWord: undefined };
+}
+
+/** The entry for an option whose required argument is missing, reporting the problem. */
+function missingArgument(
+  info: CommandInfo,
+  opt: OptionInfo,
+  word: WordToken,
+  dash: string,
+  flag: string,
+  problems: GetoptProblem[],
+): ParsedOption {
+  problems.push({
+    code: "option-requires-argument",
+    message: `${info.name}: option "${dash}${flag}" requires an argument`,
+    word,
+  });
+  return bareOption(opt, opt.long, word);
+}
+
+/**
+ * An option entry with a value, checking the value as iPXE would (`dash` + `flag` spell the option
+ * as written, `--name` or `-c`, for the problem message).
+ */
+function valuedOption(
+  info: CommandInfo,
+  opt: OptionInfo,
+  value: string,
+  dynamic: boolean,
+  word: WordToken,
+  valueWord: WordToken | undefined,
+  dash: string,
+  flag: string,
+  problems: GetoptProblem[],
+): ParsedOption {
+  const num = checkValue(opt, value, dynamic);
+  if (num === "bad")
+    problems.push({
+      code: "bad-integer",
+      message: `${info.name}: "${value}" is not a valid ${opt.arg === "key" ? "key" : "integer"} for ${dash}${flag}`,
+      word: valueWord ?? word,
+    });
+  return {
+    info: opt,
+    name: opt.long,
+    value,
+    number: num === "bad" ? undefined : num,
+    word,
+    valueWord,
+  };
+}
+
 /**
  * Splits `words` (the arguments after the command name) into options and positional arguments
  * according to the command's descriptors, collecting the problems iPXE would report.
@@ -106,25 +160,11 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
         const eq = v.indexOf("=");
         const name = eq >= 0 ? v.slice(2, eq) : v.slice(2);
         if (name.includes("${")) {
-          options.push({
-            info: undefined,
-            name: v,
-            value: undefined,
-            number: undefined,
-            word: w,
-            valueWord: undefined,
-          });
+          options.push(bareOption(undefined, v, w));
           continue;
         }
         if (name === "help") {
-          options.push({
-            info: undefined,
-            name: "help",
-            value: undefined,
-            number: undefined,
-            word: w,
-            valueWord: undefined,
-          });
+          options.push(bareOption(undefined, "help", w));
           continue;
         }
         const opt = info.options.find((o) => o.long === name);
@@ -143,14 +183,7 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
               message: `${info.name}: option "--${name}" takes no argument`,
               word: w,
             });
-          options.push({
-            info: opt,
-            name: opt.long,
-            value: undefined,
-            number: undefined,
-            word: w,
-            valueWord: undefined,
-          });
+          options.push(bareOption(opt, opt.long, w));
           continue;
         }
         let value: string;
@@ -162,19 +195,7 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
         } else {
           const nw = words[i];
           if (!nw || (nw.value.startsWith("-") && nw.value.length > 0)) {
-            problems.push({
-              code: "option-requires-argument",
-              message: `${info.name}: option "--${name}" requires an argument`,
-              word: w,
-            });
-            options.push({
-              info: opt,
-              name: opt.long,
-              value: undefined,
-              number: undefined,
-              word: w,
-              valueWord: undefined,
-            });
+            options.push(missingArgument(info, opt, w, "--", name, problems));
             continue;
           }
           i++;
@@ -182,46 +203,18 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
           valueWord = nw;
           dynamic = nw.dynamic;
         }
-        const num = checkValue(opt, value, dynamic);
-        if (num === "bad")
-          problems.push({
-            code: "bad-integer",
-            message: `${info.name}: "${value}" is not a valid ${opt.arg === "key" ? "key" : "integer"} for --${name}`,
-            word: valueWord ?? w,
-          });
-        options.push({
-          info: opt,
-          name: opt.long,
-          value,
-          number: num === "bad" ? undefined : num,
-          word: w,
-          valueWord,
-        });
+        options.push(valuedOption(info, opt, value, dynamic, w, valueWord, "--", name, problems));
         continue;
       }
       // Short options, possibly bundled.
       if (w.dynamic) {
-        options.push({
-          info: undefined,
-          name: v,
-          value: undefined,
-          number: undefined,
-          word: w,
-          valueWord: undefined,
-        });
+        options.push(bareOption(undefined, v, w));
         continue;
       }
       for (let k = 1; k < v.length; k++) {
         const ch = v[k] as string;
         if (ch === "h") {
-          options.push({
-            info: undefined,
-            name: "help",
-            value: undefined,
-            number: undefined,
-            word: w,
-            valueWord: undefined,
-          });
+          options.push(bareOption(undefined, "help", w));
           continue;
         }
         const opt = info.options.find((o) => o.short === ch);
@@ -234,14 +227,7 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
           continue;
         }
         if (opt.arg === "none") {
-          options.push({
-            info: opt,
-            name: opt.long,
-            value: undefined,
-            number: undefined,
-            word: w,
-            valueWord: undefined,
-          });
+          options.push(bareOption(opt, opt.long, w));
           continue;
         }
         let value: string;
@@ -252,19 +238,7 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
         } else {
           const nw = words[i];
           if (!nw || nw.value.startsWith("-")) {
-            problems.push({
-              code: "option-requires-argument",
-              message: `${info.name}: option "-${ch}" requires an argument`,
-              word: w,
-            });
-            options.push({
-              info: opt,
-              name: opt.long,
-              value: undefined,
-              number: undefined,
-              word: w,
-              valueWord: undefined,
-            });
+            options.push(missingArgument(info, opt, w, "-", ch, problems));
             break;
           }
           i++;
@@ -272,21 +246,7 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
           valueWord = nw;
           dynamic = nw.dynamic;
         }
-        const num = checkValue(opt, value, dynamic);
-        if (num === "bad")
-          problems.push({
-            code: "bad-integer",
-            message: `${info.name}: "${value}" is not a valid ${opt.arg === "key" ? "key" : "integer"} for -${ch}`,
-            word: valueWord ?? w,
-          });
-        options.push({
-          info: opt,
-          name: opt.long,
-          value,
-          number: num === "bad" ? undefined : num,
-          word: w,
-          valueWord,
-        });
+        options.push(valuedOption(info, opt, value, dynamic, w, valueWord, "-", ch, problems));
         break;
       }
     }

@@ -198,37 +198,21 @@ class Line implements CstLine {
     return this.hasNl ? "\n" : "";
   }
   toJSON(): Record<string, unknown> {
-    const {
-      kind,
-      offset,
-      line,
-      column,
-      indent,
-      keyword,
-      name,
-      sep,
-      value,
-      tail,
-      eol,
-      split,
-      coreIndent,
-      textEnd,
-    } = this;
     return {
-      kind,
-      offset,
-      line,
-      column,
-      indent,
-      keyword,
-      name,
-      sep,
-      value,
-      tail,
-      eol,
-      split,
-      coreIndent,
-      textEnd,
+      kind: this.kind,
+      offset: this.offset,
+      line: this.line,
+      column: this.column,
+      indent: this.indent,
+      keyword: this.keyword,
+      name: this.name,
+      sep: this.sep,
+      value: this.value,
+      tail: this.tail,
+      eol: this.eol,
+      split: this.split,
+      coreIndent: this.coreIndent,
+      textEnd: this.textEnd,
     };
   }
 }
@@ -347,28 +331,11 @@ function plainLine(
     if (!isCSpace(c)) coreIndent = false;
     i++;
   }
-  if (i === ce)
+  // A blank line and a comment line differ only in kind: no keyword, the rest is the value.
+  if (i === ce || text.charCodeAt(i) === 0x23) {
     return new Line(
       text,
-      "blank",
-      pos,
-      lineNo,
-      col,
-      i,
-      i,
-      i,
-      ce,
-      bodyEnd,
-      hasNl,
-      "",
-      split,
-      coreIndent,
-      null,
-    );
-  if (text.charCodeAt(i) === 0x23) {
-    return new Line(
-      text,
-      "comment",
+      i === ce ? "blank" : "comment",
       pos,
       lineNo,
       col,

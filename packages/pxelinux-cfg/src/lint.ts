@@ -4,6 +4,7 @@
 import { isCSpace, utf8Width } from "./chars.js";
 import { type CstLine, parse, print } from "./cst.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { KernelTypes } from "./directives.js";
 import { modelFromText, type Reader } from "./model.js";
 
 /** Result of {@link lintText}. */
@@ -26,22 +27,12 @@ export function lintText(text: string, name = ""): LintResult {
 }
 
 /** Directives that belong to the LABEL block they follow (indented one step by the formatter). */
-const LABEL_MEMBERS = new Set([
+const LABEL_MEMBERS = new Set<string>([
   "append",
   "initrd",
   "ipappend",
   "sysappend",
-  "none",
-  "localboot",
-  "kernel",
-  "linux",
-  "boot",
-  "bss",
-  "pxe",
-  "fdimage",
-  "comboot",
-  "com32",
-  "config",
+  ...KernelTypes,
   "menu label",
   "menu default",
   "menu hide",

@@ -338,6 +338,39 @@ export abstract class TransferEngine {
     this.rto = this.makeRto();
     this.events.push({ type: "negotiated", params: this.params, oack });
   }
+
+  /**
+   * Client handshake: checks an OACK against what was `asked` and adopts its parameters. Returns
+   * false when it is not taken: undecodable (counted as malformed) or refused (ERROR 8 sent).
+   */
+  protected takeOack(asked: ClientRequestOptions, datagram: Uint8Array): boolean {
+    let options: readonly TftpOption[];
+    try {
+      const p = decodePacket(datagram);
+      options = p.op === Opcode.OACK ? p.options : [];
+    } catch (e) {
+      this.malformed(e);
+      return false;
+    }
+    const check = acceptOack(asked, options, this.params.rollover);
+    if (!check.ok) {
+      this.abort(ErrorCode.OptionNegotiation, check.message);
+      return false;
+    }
+    this.setParams(check.params, options);
+    return true;
+  }
+
+  /** Client handshake answered without an OACK: RFC 1350 defaults, keeping the timeout asked. */
+  protected takeDefaults(): void {
+    this.setParams(
+      {
+        ...initialParams({ rollover: this.params.rollover }),
+        timeoutMs: this.params.timeoutMs,
+      },
+      undefined,
+    );
+  }
 }
 
 /**
@@ -834,20 +867,7 @@ export class ClientGetTransfer extends ReceiverEngine {
   protected onPacket(op: number, datagram: Uint8Array): void {
     if (this.state === "handshake") {
       if (op === Opcode.OACK) {
-        let options: readonly TftpOption[];
-        try {
-          const p = decodePacket(datagram);
-          options = p.op === Opcode.OACK ? p.options : [];
-        } catch (e) {
-          this.malformed(e);
-          return;
-        }
-        const check = acceptOack(this.asked, options, this.params.rollover);
-        if (!check.ok) {
-          this.abort(ErrorCode.OptionNegotiation, check.message);
-          return;
-        }
-        this.setParams(check.params, options);
+        if (!this.takeOack(this.asked, datagram)) return;
         this.acked0 = true;
         this.state = "transfer";
         this.attempt = 0;
@@ -856,13 +876,7 @@ export class ClientGetTransfer extends ReceiverEngine {
         return;
       }
       if (op === Opcode.DATA) {
-        this.setParams(
-          {
-            ...initialParams({ rollover: this.params.rollover }),
-            timeoutMs: this.params.timeoutMs,
-          },
-          undefined,
-        );
+        this.takeDefaults();
         this.acked0 = true;
         this.state = "transfer";
         this.attempt = 0;
@@ -916,20 +930,7 @@ export class ClientPutTransfer extends SenderEngine {
   protected onPacket(op: number, datagram: Uint8Array): void {
     if (this.state === "handshake") {
       if (op === Opcode.OACK) {
-        let options: readonly TftpOption[];
-        try {
-          const p = decodePacket(datagram);
-          options = p.op === Opcode.OACK ? p.options : [];
-        } catch (e) {
-          this.malformed(e);
-          return;
-        }
-        const check = acceptOack(this.asked, options, this.params.rollover);
-        if (!check.ok) {
-          this.abort(ErrorCode.OptionNegotiation, check.message);
-          return;
-        }
-        this.setParams(check.params, options);
+        if (!this.takeOack(this.asked, datagram)) return;
         this.startSending();
         return;
       }
@@ -939,13 +940,7 @@ export class ClientPutTransfer extends SenderEngine {
         return;
       }
       if (readBlock(datagram) === 0) {
-        this.setParams(
-          {
-            ...initialParams({ rollover: this.params.rollover }),
-            timeoutMs: this.params.timeoutMs,
-          },
-          undefined,
-        );
+        this.takeDefaults();
         this.startSending();
       } else this.stats.duplicates++;
       return;
