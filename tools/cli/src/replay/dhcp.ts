@@ -1,10 +1,11 @@
 import {
   bytesEqual,
+  DhcpView,
   type DhcpWarning,
-  decodeMessage,
   defaultRegistry,
   encodeMessage,
   isDhcpError,
+  messageFromView,
   messageTypeName,
   optionsToJSON,
 } from "@pxe/dhcp";
@@ -72,14 +73,12 @@ const pxeRegistry = defaultRegistry.extend(...PXE_DHCP_CODECS_WITHOUT_43);
 /** ...and option 43 read as PXE vendor sub-options only when the vendor class says PXE. */
 const pxeVendorRegistry = defaultRegistry.extend(...PXE_DHCP_CODECS);
 
+/** Decodes once, with the registry the message's own vendor class (option 60) calls for. */
 function decodeWithPxe(payload: Uint8Array) {
-  const msg = decodeMessage(payload, { registry: pxeRegistry });
-  const vendor = msg.options.getRaw(60);
-  if (vendor === undefined || !msg.options.getRaw(43)) return msg;
-  const text = String.fromCharCode(...vendor.subarray(0, 10));
-  return text.startsWith("PXEClient") || text.startsWith("HTTPClient")
-    ? decodeMessage(payload, { registry: pxeVendorRegistry })
-    : msg;
+  const view = new DhcpView(payload);
+  const pxeVendor =
+    view.has(43) && (view.startsWith(60, "PXEClient") || view.startsWith(60, "HTTPClient"));
+  return messageFromView(view, { registry: pxeVendor ? pxeVendorRegistry : pxeRegistry });
 }
 
 function issue(w: {
