@@ -228,18 +228,20 @@ async function measureRow(
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : "-");
 const f2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "-");
+const pct = (x: number, of: number): string =>
+  Number.isFinite(x) && Number.isFinite(of) && of > 0 ? `${Math.round((100 * x) / of)}%` : "-";
 
 function markdown(rows: Row[], ceilings: Map<number, Ceiling>, header: string[]): string {
   const lines = [...header, ""];
   if (ceilings.size) {
     lines.push("### Loopback UDP ceiling (C sender/receiver, same datagram size)", "");
     lines.push(
-      "| blksize | datagram bytes | sendto MiB/s | sendmmsg(64) MiB/s | datagrams lost (sendto / sendmmsg) | datagrams a default receive buffer holds |",
+      "| blksize | datagram bytes | sendto MiB/s | sendmmsg(64) MiB/s | datagrams lost (sendto / sendmmsg) | datagrams a default receive buffer holds | Node dgram sender -> C MiB/s | C -> Node dgram receiver MiB/s |",
     );
-    lines.push("|---|---|---|---|---|---|");
+    lines.push("|---|---|---|---|---|---|---|---|");
     for (const c of ceilings.values()) {
       lines.push(
-        `| ${c.size - 4} | ${c.size} | ${f1(c.sendtoMiBs)} | ${f1(c.sendmmsgMiBs)} | ${(c.sendtoLoss * 100).toFixed(0)}% / ${(c.sendmmsgLoss * 100).toFixed(0)}% | ${c.fitDefault} (of ${c.defaultRcvbuf} B) |`,
+        `| ${c.size - 4} | ${c.size} | ${f1(c.sendtoMiBs)} | ${f1(c.sendmmsgMiBs)} | ${(c.sendtoLoss * 100).toFixed(0)}% / ${(c.sendmmsgLoss * 100).toFixed(0)}% | ${c.fitDefault} (of ${c.defaultRcvbuf} B) | ${f1(c.nodeSendMiBs)} (${pct(c.nodeSendMiBs, Math.max(c.sendtoMiBs, c.sendmmsgMiBs))}) | ${f1(c.nodeRecvMiBs)} (${pct(c.nodeRecvMiBs, Math.max(c.sendtoMiBs, c.sendmmsgMiBs))}) |`,
       );
     }
     lines.push("");
@@ -338,7 +340,7 @@ async function main(): Promise<void> {
       );
       ceilings.set(b, c);
       log(
-        `ceiling ${b + 4} B: sendto ${f1(c.sendtoMiBs)} MiB/s, sendmmsg ${f1(c.sendmmsgMiBs)} MiB/s`,
+        `ceiling ${b + 4} B: sendto ${f1(c.sendtoMiBs)} MiB/s, sendmmsg ${f1(c.sendmmsgMiBs)} MiB/s, Node sender ${f1(c.nodeSendMiBs)}, Node receiver ${f1(c.nodeRecvMiBs)}`,
       );
     }
   }

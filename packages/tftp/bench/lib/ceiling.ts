@@ -1,9 +1,15 @@
 /**
  * The loopback UDP ceiling for one datagram size: bench/c/udp-ceiling.c run as one
- * receiver (recvmmsg) and one sender (sendto, or sendmmsg with 64 per call).
+ * receiver (recvmmsg) and one sender (sendto, or sendmmsg with 64 per call); and the same
+ * with one side replaced by Node's `node:dgram` (bench/peers/node-udp.mjs), which is the
+ * ceiling of any TFTP implementation that sends or receives one datagram per dgram call.
  */
 import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { median, type Prefix, runBounded } from "./proc.js";
+
+const NODE_UDP = path.join(path.dirname(fileURLToPath(import.meta.url)), "../peers/node-udp.mjs");
 
 /** One ceiling measurement (median over repeats). */
 export interface Ceiling {
@@ -15,10 +21,16 @@ export interface Ceiling {
   /** Share of sent datagrams the receiver never got (sender outran it), last run. */
   sendtoLoss: number;
   sendmmsgLoss: number;
+  /** Node `dgram` sender (one `send` per datagram, 64 per event-loop turn) -> C receiver. */
+  nodeSendMiBs: number;
+  /** C sender (sendto) -> Node `dgram` receiver (one 'message' event per datagram). */
+  nodeRecvMiBs: number;
   /** How many such datagrams a default-sized receive buffer holds (`fit` mode), and its size. */
   fitDefault: number;
   defaultRcvbuf: number;
 }
+
+type Side = "c" | "node";
 
 async function once(
   bin: string,
@@ -28,19 +40,19 @@ async function once(
   totalBytes: number,
   batch: number,
   bufBytes: number,
+  sender: Side = "c",
+  receiver: Side = "c",
 ): Promise<{ mibs: number; loss: number }> {
   const count = Math.max(1, Math.ceil(totalBytes / size));
-  const full = [
-    ...prefix,
-    "timeout",
-    "30",
-    bin,
-    "recv",
-    String(port),
-    String(count),
-    "300",
-    String(bufBytes),
-  ];
+  const recvCmd =
+    receiver === "c"
+      ? [bin, "recv", String(port), String(count), "300", String(bufBytes)]
+      : [process.execPath, NODE_UDP, "recv", String(port), String(count), "300"];
+  const sendCmd =
+    sender === "c"
+      ? [bin, "send", String(port), String(size), String(count), String(batch), String(bufBytes)]
+      : [process.execPath, NODE_UDP, "send", String(port), String(size), String(count), "64"];
+  const full = [...prefix, "timeout", "30", ...recvCmd];
   const recv = spawn(full[0]!, full.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
   let out = "";
   const ready = new Promise<void>((resolve) => {
@@ -52,11 +64,7 @@ async function once(
   });
   const done = new Promise<void>((resolve) => recv.on("close", () => resolve()));
   await ready;
-  const s = await runBounded(
-    [bin, "send", String(port), String(size), String(count), String(batch), String(bufBytes)],
-    30,
-    { prefix },
-  );
+  const s = await runBounded(sendCmd, 30, { prefix });
   await done;
   try {
     const snd = JSON.parse(s.stdout.trim().split("\n").pop() ?? "{}") as { start?: number };
@@ -88,9 +96,13 @@ export async function measureCeiling(
   const size = blksize + 4;
   const a: { mibs: number; loss: number }[] = [];
   const b: { mibs: number; loss: number }[] = [];
+  const ns: number[] = [];
+  const nr: number[] = [];
   for (let i = 0; i < repeat; i++) {
     a.push(await once(bin, prefix, port, size, totalBytes, 1, bufBytes));
     b.push(await once(bin, prefix, port, size, totalBytes, 64, bufBytes));
+    ns.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "node", "c")).mibs);
+    nr.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "c", "node")).mibs);
   }
   const fit = await runBounded([bin, "fit", String(size), "0"], 10, { prefix });
   let fitDefault = Number.NaN;
@@ -110,5 +122,7 @@ export async function measureCeiling(
     sendmmsgMiBs: median(b.map((x) => x.mibs)),
     sendtoLoss: a.at(-1)?.loss ?? 1,
     sendmmsgLoss: b.at(-1)?.loss ?? 1,
+    nodeSendMiBs: median(ns),
+    nodeRecvMiBs: median(nr),
   };
 }

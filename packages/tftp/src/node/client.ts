@@ -172,6 +172,12 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
       if (!out.push(c)) driver?.pause();
     };
     const append = (v: Uint8Array) => {
+      if (chunk !== undefined && used + v.length < COALESCE) {
+        // The common case (a block that fits): one copy, no view.
+        chunk.set(v, used);
+        used += v.length;
+        return;
+      }
       let off = 0;
       while (off < v.length) {
         if (chunk === undefined) chunk = Buffer.allocUnsafe(COALESCE);
@@ -258,7 +264,7 @@ function run(
     { address, port },
   );
   if (source !== undefined) driver.setSource(source);
-  socket.on("message", (msg, r) => driver.onMessage(msg, { address: r.address, port: r.port }));
+  socket.on("message", (msg, r) => driver.onMessage(msg, r));
   const onAbort = () => {
     engine.abort(0, "transfer aborted");
     driver.pump();

@@ -230,7 +230,9 @@ export class EngineDriver {
       else this.droppedWhilePaused++;
       return;
     }
-    if (this.peer === undefined) {
+    if (this.connected) {
+      // A connected socket only receives datagrams from the peer: no address to compare.
+    } else if (this.peer === undefined) {
       // First answer to a client request: lock onto the server's TID (same host, any port).
       if (this.initialTarget && from.address !== this.initialTarget.address) {
         this.stray(from);

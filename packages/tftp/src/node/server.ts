@@ -449,10 +449,10 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     const port = sock.address().port;
     a.driver = driver;
     a.socket = sock;
-    sock.on("message", (msg, r) => driver.onMessage(msg, { address: r.address, port: r.port }));
+    sock.on("message", (msg, r) => driver.onMessage(msg, r));
     stray?.on("message", (msg, r) => {
       if (r.port === rinfo.port && r.address === rinfo.address)
-        driver.onMessage(msg, { address: r.address, port: r.port }); // before connect() took hold
+        driver.onMessage(msg, r); // before connect() took hold
       else
         driver.onStrayMessage({ address: r.address, port: r.port }, (d) =>
           stray.send(d, r.port, r.address, () => {}),
