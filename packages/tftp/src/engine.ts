@@ -566,6 +566,13 @@ export abstract class ReceiverEngine extends TransferEngine {
   protected bytes = 0;
   /** Largest number of bytes accepted; more ends the transfer with ERROR 3. */
   protected maxBytes = Number.POSITIVE_INFINITY;
+  /** The error sent when more than {@link maxBytes} arrive. */
+  protected overrun: readonly [code: number, message: string] = [
+    ErrorCode.DiskFull,
+    "file exceeds the space allowed",
+  ];
+  /** Exact size the transfer must end at (the tsize a server announced), if any. */
+  protected exactBytes: number | undefined;
 
   /** Bytes received in order so far. */
   get bytesTransferred(): number {
@@ -602,7 +609,7 @@ export abstract class ReceiverEngine extends TransferEngine {
   private take(datagram: Uint8Array): boolean {
     const len = datagram.length - 4;
     if (this.bytes + len > this.maxBytes) {
-      this.abort(ErrorCode.DiskFull, "file exceeds the space allowed");
+      this.abort(this.overrun[0], this.overrun[1]);
       return false;
     }
     const block = this.expected++;
@@ -610,7 +617,17 @@ export abstract class ReceiverEngine extends TransferEngine {
     this.bytes += len;
     if (len < this.params.blksize) {
       this.sendAck(block);
-      this.events.push({ type: "complete", bytes: this.bytes, blocks: block });
+      if (this.exactBytes !== undefined && this.bytes !== this.exactBytes)
+        // The sender is done (its last block is acknowledged), but the file is not the one announced.
+        this.events.push({
+          type: "failed",
+          failure: {
+            kind: "local",
+            code: ErrorCode.NotDefined,
+            message: `file ended at ${this.bytes} bytes, the server announced tsize ${this.exactBytes}`,
+          },
+        });
+      else this.events.push({ type: "complete", bytes: this.bytes, blocks: block });
       this.state = "dally";
       this.held = [];
       // Long enough for the sender's timer (unknown to us, so at least 2 × 1 s) to fire again.
@@ -826,6 +843,12 @@ export interface ClientTransferOptions extends EngineOptions {
   mode?: "octet" | "netascii";
   /** Rollover assumed when the server does not negotiate one. Default 0. */
   rollover?: 0 | 1;
+  /**
+   * Download (octet mode) whose server announced a tsize: fail as soon as more data arrives
+   * (ERROR 0 to the server) and report a shorter file as failed, instead of delivering a file
+   * that changed while it was read. Default true; false accepts any size.
+   */
+  enforceTsize?: boolean;
 }
 
 function initialParams(o: ClientTransferOptions): TransferParams {
@@ -846,10 +869,12 @@ export class ClientGetTransfer extends ReceiverEngine {
   private readonly requestBytes: Uint8Array;
   private readonly asked: ClientRequestOptions;
   private acked0 = false;
+  private readonly enforceTsize: boolean;
 
   constructor(filename: string, now: number, opts: ClientTransferOptions = {}) {
     super(now, initialParams(opts), opts);
     this.asked = opts.request ?? {};
+    this.enforceTsize = opts.enforceTsize !== false && (opts.mode ?? "octet") === "octet";
     this.requestBytes = encodeRequest(
       Opcode.RRQ,
       filename,
@@ -868,6 +893,12 @@ export class ClientGetTransfer extends ReceiverEngine {
     if (this.state === "handshake") {
       if (op === Opcode.OACK) {
         if (!this.takeOack(this.asked, datagram)) return;
+        const announced = this.params.tsize;
+        if (this.enforceTsize && announced !== undefined && this.asked.tsize !== undefined) {
+          this.maxBytes = announced;
+          this.exactBytes = announced;
+          this.overrun = [ErrorCode.NotDefined, `more data than the announced tsize ${announced}`];
+        }
         this.acked0 = true;
         this.state = "transfer";
         this.attempt = 0;

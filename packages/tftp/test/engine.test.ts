@@ -207,6 +207,47 @@ describe("clients", () => {
     expect(events(g).map((e) => e.type)).toEqual(["negotiated", "data", "complete"]);
   });
 
+  it("get holds a download to the tsize the server announced (octet mode)", () => {
+    const oack = encodeOack([{ name: "tsize", value: "600" }]);
+    // more data than announced: ERROR 0 at the block that overruns, nothing of it delivered
+    const over = new ClientGetTransfer("f", 0, { request: { tsize: 0 } });
+    drain(over);
+    over.receive(oack, 1);
+    drain(over);
+    over.receive(encodeData(1, new Uint8Array(512)), 2);
+    over.receive(encodeData(2, new Uint8Array(512)), 3);
+    expect(drain(over)).toMatchObject([
+      { op: 4, block: 1 },
+      { op: 5, code: 0 },
+    ]);
+    expect(over.failure?.message).toMatch(/announced tsize 600/);
+    expect(over.bytesTransferred).toBe(512);
+    // a shorter file: the last block is acknowledged (the server is done), the transfer failed
+    const short = new ClientGetTransfer("f", 0, { request: { tsize: 0 } });
+    drain(short);
+    short.receive(oack, 1);
+    drain(short);
+    short.receive(encodeData(1, new Uint8Array(500)), 2);
+    expect(drain(short)).toMatchObject([{ op: 4, block: 1 }]);
+    const ev = events(short);
+    expect(ev.map((e) => e.type)).toEqual(["negotiated", "data", "failed"]);
+    expect(ev.at(-1)).toMatchObject({ failure: { code: 0, message: /ended at 500 bytes/ } });
+    // exact size: complete; enforceTsize false or netascii: any size
+    for (const [opts, len] of [
+      [{}, 600],
+      [{ enforceTsize: false }, 700],
+      [{ mode: "netascii" as const }, 700],
+    ] as const) {
+      const g = new ClientGetTransfer("f", 0, { request: { tsize: 0 }, ...opts });
+      drain(g);
+      g.receive(oack, 1);
+      drain(g);
+      g.receive(encodeData(1, new Uint8Array(512)), 2);
+      g.receive(encodeData(2, new Uint8Array(len - 512)), 3);
+      expect(events(g).map((e) => e.type)).toEqual(["negotiated", "data", "data", "complete"]);
+    }
+  });
+
   it("get retransmits its RRQ with backoff, bounded", () => {
     const g = new ClientGetTransfer("f", 0, { maxRetries: 3 });
     const times: number[] = [];

@@ -36,6 +36,11 @@ export interface TftpClientOptions extends EngineOptions {
   rollover?: 0 | 1;
   /** Transfer mode. Default octet. */
   mode?: "octet" | "netascii";
+  /**
+   * get, octet mode: when the server announced a tsize, a file that runs past it fails at once
+   * (ERROR 0 to the server) and a shorter one fails at its end. Default true.
+   */
+  enforceTsize?: boolean;
   /** Aborting it ends the transfer (ERROR 0 to the server). */
   signal?: AbortSignal;
 }
@@ -155,6 +160,7 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
       request: requestOf(opts, 0, socket),
       mode: opts.mode ?? "octet",
       rollover: opts.rollover ?? 0,
+      enforceTsize: opts.enforceTsize !== false,
     });
     // Received blocks are copied into one chunk of up to COALESCE bytes, pushed when full or
     // once the datagrams of this turn of the event loop were handled: one Buffer per chunk, not
