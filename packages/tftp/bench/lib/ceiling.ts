@@ -25,12 +25,15 @@ export interface Ceiling {
   nodeSendMiBs: number;
   /** C sender (sendto) -> Node `dgram` receiver (one 'message' event per datagram). */
   nodeRecvMiBs: number;
+  /** The same two with bench/c/node-batch.c (sendmmsg of 64 / recvmmsg); NaN without the addon. */
+  nodeBatchSendMiBs: number;
+  nodeBatchRecvMiBs: number;
   /** How many such datagrams a default-sized receive buffer holds (`fit` mode), and its size. */
   fitDefault: number;
   defaultRcvbuf: number;
 }
 
-type Side = "c" | "node";
+type Side = "c" | "node" | "node-batch";
 
 async function once(
   bin: string,
@@ -47,11 +50,26 @@ async function once(
   const recvCmd =
     receiver === "c"
       ? [bin, "recv", String(port), String(count), "300", String(bufBytes)]
-      : [process.execPath, NODE_UDP, "recv", String(port), String(count), "300"];
+      : [
+          process.execPath,
+          NODE_UDP,
+          receiver === "node" ? "recv" : "recv-batch",
+          String(port),
+          String(count),
+          "300",
+        ];
   const sendCmd =
     sender === "c"
       ? [bin, "send", String(port), String(size), String(count), String(batch), String(bufBytes)]
-      : [process.execPath, NODE_UDP, "send", String(port), String(size), String(count), "64"];
+      : [
+          process.execPath,
+          NODE_UDP,
+          sender === "node" ? "send" : "send-batch",
+          String(port),
+          String(size),
+          String(count),
+          "64",
+        ];
   const full = [...prefix, "timeout", "30", ...recvCmd];
   const recv = spawn(full[0]!, full.slice(1), { stdio: ["ignore", "pipe", "ignore"] });
   let out = "";
@@ -92,17 +110,28 @@ export async function measureCeiling(
   totalBytes: number,
   repeat: number,
   bufBytes = 4 << 20,
+  /** bench/c/node-batch.c built (PXE_BENCH_BATCH_ADDON is set for node-udp.mjs). */
+  batchAddon?: string,
 ): Promise<Ceiling> {
   const size = blksize + 4;
   const a: { mibs: number; loss: number }[] = [];
   const b: { mibs: number; loss: number }[] = [];
   const ns: number[] = [];
   const nr: number[] = [];
+  const bs: number[] = [];
+  const br: number[] = [];
+  if (batchAddon) process.env.PXE_BENCH_BATCH_ADDON = batchAddon;
   for (let i = 0; i < repeat; i++) {
     a.push(await once(bin, prefix, port, size, totalBytes, 1, bufBytes));
     b.push(await once(bin, prefix, port, size, totalBytes, 64, bufBytes));
     ns.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "node", "c")).mibs);
     nr.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "c", "node")).mibs);
+    if (batchAddon) {
+      bs.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "node-batch")).mibs);
+      br.push(
+        (await once(bin, prefix, port, size, totalBytes, 64, bufBytes, "c", "node-batch")).mibs,
+      );
+    }
   }
   const fit = await runBounded([bin, "fit", String(size), "0"], 10, { prefix });
   let fitDefault = Number.NaN;
@@ -124,5 +153,7 @@ export async function measureCeiling(
     sendmmsgLoss: b.at(-1)?.loss ?? 1,
     nodeSendMiBs: median(ns),
     nodeRecvMiBs: median(nr),
+    nodeBatchSendMiBs: bs.length ? median(bs) : Number.NaN,
+    nodeBatchRecvMiBs: br.length ? median(br) : Number.NaN,
   };
 }

@@ -31,6 +31,8 @@ export interface ClientDef {
     blksize: number;
     windowsize: number;
     timeoutS?: number;
+    /** A small file on the same server for clients that warm up first. */
+    warmFile?: string;
   }): string[];
 }
 
@@ -181,6 +183,23 @@ export function clientDefs(): Map<string, ClientDef> {
         out,
         String(blksize),
         String(windowsize),
+      ],
+    },
+    {
+      // the same client, timed on a transfer after a warm-up (JIT-compiled, as when embedded)
+      name: "ours-warm",
+      windows: true,
+      unavailable: () => (oursAvailable() ? undefined : "@pxe/tftp/node does not exist yet"),
+      argv: ({ host, port, file, out, blksize, windowsize, warmFile }) => [
+        ...tsNode(),
+        path.join(BENCH_DIR, "peers/ours-client.ts"),
+        host,
+        String(port),
+        file,
+        out,
+        String(blksize),
+        String(windowsize),
+        warmFile ?? "",
       ],
     },
   ];

@@ -100,6 +100,31 @@ export function ensureCeilingTool(): string | undefined {
   }
 }
 
+/**
+ * Compiles bench/c/node-batch.c (a Node-API addon: sendmmsg/recvmmsg for the "Node with
+ * batching" ceiling) against the running Node's headers; undefined when they or gcc are missing.
+ */
+export function ensureBatchAddon(): string | undefined {
+  const src = path.join(BENCH_DIR, "c/node-batch.c");
+  const bin = path.join(CACHE_DIR, "node-batch.node");
+  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return bin;
+  const include = path.resolve(path.dirname(process.execPath), "../include/node");
+  if (!have("gcc") || !existsSync(path.join(include, "node_api.h"))) {
+    log(`gcc or Node's headers (${include}) missing: no batching ceiling`);
+    return undefined;
+  }
+  mkdirSync(CACHE_DIR, { recursive: true });
+  try {
+    execFileSync("gcc", ["-O2", "-Wall", "-shared", "-fPIC", `-I${include}`, "-o", bin, src], {
+      stdio: "inherit",
+    });
+    return bin;
+  } catch {
+    log("node-batch.c did not compile: no batching ceiling");
+    return undefined;
+  }
+}
+
 /** `dpkg-query -W` versions of the Debian peers, for the report header. */
 export function peerVersions(): string {
   const r = spawnSync(

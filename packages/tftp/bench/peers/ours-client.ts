@@ -1,6 +1,9 @@
 /**
  * Downloads one file with our own client (`@pxe/tftp/node` get) for the benchmark:
- *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize>
+ *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize> [<warm-up file>]
+ * With a warm-up file, that file is first downloaded 32 times with the same options (untimed),
+ * so the timed transfer runs JIT-compiled code, as in a long-running process that embeds the
+ * client; without it the timed transfer is the process's first (cold, like a CLI).
  * Exit code 0 only on success; prints `PXE_BENCH_MS=<ms>`, the transfer time measured
  * inside the process (request to last byte written), which the harness uses instead of
  * the wall time of the process. Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1
@@ -12,7 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
 
-const [host, port, remote, local, blksize, windowsize] = process.argv.slice(2);
+const [host, port, remote, local, blksize, windowsize, warm] = process.argv.slice(2);
 if (!host || !port || !remote || !local) {
   console.error("usage: ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize>");
   process.exit(2);
@@ -28,10 +31,13 @@ async function load(): Promise<typeof TftpNode> {
 
 try {
   const { get } = await load();
-  const t0 = performance.now();
-  const url = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/${encodeURIComponent(remote)}`;
+  const base = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/`;
   const w = Number(windowsize ?? 1);
-  const dl = get(url, { blksize: Number(blksize ?? 512), ...(w > 1 ? { windowsize: w } : {}) });
+  const opts = { blksize: Number(blksize ?? 512), ...(w > 1 ? { windowsize: w } : {}) };
+  if (warm)
+    for (let i = 0; i < 32; i++) for await (const _ of get(base + encodeURIComponent(warm), opts));
+  const t0 = performance.now();
+  const dl = get(base + encodeURIComponent(remote), opts);
   await pipeline(dl, createWriteStream(local));
   // the harness times the transfer with this (Node + tsx start-up is ~0.5 s on this machine)
   console.log(`PXE_BENCH_MS=${(performance.now() - t0).toFixed(3)}`);
