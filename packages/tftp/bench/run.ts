@@ -199,9 +199,9 @@ async function measureRow(
       times.push((inner ? Number(inner[1]) : res.ms) / 1000);
       if (inner && r === 0)
         row.notes.push(
-          client.name === "ours-warm"
-            ? "timed in-process after 32 warm-up downloads of a 64 KiB file"
-            : "timed in-process (Node start-up excluded; first transfer of the process)",
+          client.name === "ours"
+            ? "timed in-process (Node start-up excluded; first transfer of the process)"
+            : `timed in-process after 32 warm-up downloads of a 64 KiB file${client.name === "ours-batch" ? "; @pxe/udp-batch" : ""}`,
         );
       cpu.push(m.cpuS);
       rss = Math.max(rss, m.peakRssMiB);
@@ -393,9 +393,9 @@ async function main(): Promise<void> {
   const csName =
     args["client-server"] ?? (SERVERS.get("ours")?.unavailable() === undefined ? "ours" : "atftpd");
   const csDef = SERVERS.get(csName);
-  const wantedClients = (args.clients?.split(",") ?? ["atftp", "curl", "ours", "ours-warm"]).filter(
-    Boolean,
-  );
+  const wantedClients = (
+    args.clients?.split(",") ?? ["atftp", "curl", "ours", "ours-warm", "ours-batch"]
+  ).filter(Boolean);
   if (csDef && !csDef.unavailable() && wantedClients.length) {
     const p = csDef.fixedPort ?? port++;
     const d = await startServer(csDef, p);

@@ -108,6 +108,7 @@ describe("our client against our server (loopback)", () => {
       blksize: 1468,
       windowsize: 8,
       dallyMs: 50,
+      bufferBytes: 64 * 1024,
     });
     // Nothing reads for 300 ms: the stream must not buffer the whole 1 MiB meanwhile.
     await new Promise((r) => setTimeout(r, 300));

@@ -25,7 +25,7 @@ export interface Ceiling {
   nodeSendMiBs: number;
   /** C sender (sendto) -> Node `dgram` receiver (one 'message' event per datagram). */
   nodeRecvMiBs: number;
-  /** The same two with bench/c/node-batch.c (sendmmsg of 64 / recvmmsg); NaN without the addon. */
+  /** The same two through @pxe/udp-batch (sendmmsg of 64 / recvmmsg); NaN without the addon. */
   nodeBatchSendMiBs: number;
   nodeBatchRecvMiBs: number;
   /** How many such datagrams a default-sized receive buffer holds (`fit` mode), and its size. */
@@ -110,7 +110,7 @@ export async function measureCeiling(
   totalBytes: number,
   repeat: number,
   bufBytes = 4 << 20,
-  /** bench/c/node-batch.c built (PXE_BENCH_BATCH_ADDON is set for node-udp.mjs). */
+  /** The @pxe/udp-batch addon file (PXE_BENCH_BATCH_ADDON is set for node-udp.mjs). */
   batchAddon?: string,
 ): Promise<Ceiling> {
   const size = blksize + 4;

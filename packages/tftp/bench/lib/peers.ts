@@ -3,7 +3,7 @@
  * the foreground and is stopped by PID; each client exits 0 only on success.
  */
 import path from "node:path";
-import { BENCH_DIR, have, nodeTftpDir, oursAvailable } from "./setup.js";
+import { BENCH_DIR, batchAvailable, have, nodeTftpDir, oursAvailable } from "./setup.js";
 
 /** A TFTP server under test. */
 export interface ServerDef {
@@ -124,6 +124,19 @@ export function serverDefs(atftpdBin: string | undefined): Map<string, ServerDef
         root,
       ],
     },
+    {
+      // the same server with batch: @pxe/udp-batch (one sendmmsg per window)
+      name: "ours-batch",
+      unavailable: () => (batchAvailable() ? undefined : "@pxe/udp-batch addon not built"),
+      argv: (host, port, root) => [
+        ...tsNode(),
+        path.join(BENCH_DIR, "peers/ours-server.ts"),
+        host,
+        String(port),
+        root,
+        "batch",
+      ],
+    },
   ];
   return new Map(defs.map((d) => [d.name, d]));
 }
@@ -200,6 +213,24 @@ export function clientDefs(): Map<string, ClientDef> {
         String(blksize),
         String(windowsize),
         warmFile ?? "",
+      ],
+    },
+    {
+      // warm, and reading/sending through @pxe/udp-batch (recvmmsg)
+      name: "ours-batch",
+      windows: true,
+      unavailable: () => (batchAvailable() ? undefined : "@pxe/udp-batch addon not built"),
+      argv: ({ host, port, file, out, blksize, windowsize, warmFile }) => [
+        ...tsNode(),
+        path.join(BENCH_DIR, "peers/ours-client.ts"),
+        host,
+        String(port),
+        file,
+        out,
+        String(blksize),
+        String(windowsize),
+        warmFile ?? "",
+        "batch",
       ],
     },
   ];

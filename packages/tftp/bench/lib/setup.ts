@@ -101,28 +101,23 @@ export function ensureCeilingTool(): string | undefined {
 }
 
 /**
- * Compiles bench/c/node-batch.c (a Node-API addon: sendmmsg/recvmmsg for the "Node with
- * batching" ceiling) against the running Node's headers; undefined when they or gcc are missing.
+ * The `@pxe/udp-batch` addon (sendmmsg/recvmmsg), built by its own script if it is not yet;
+ * undefined when it cannot be (no C compiler or Node headers): the "batched" rows then say so.
  */
 export function ensureBatchAddon(): string | undefined {
-  const src = path.join(BENCH_DIR, "c/node-batch.c");
-  const bin = path.join(CACHE_DIR, "node-batch.node");
-  if (existsSync(bin) && statSync(bin).mtimeMs >= statSync(src).mtimeMs) return bin;
-  const include = path.resolve(path.dirname(process.execPath), "../include/node");
-  if (!have("gcc") || !existsSync(path.join(include, "node_api.h"))) {
-    log(`gcc or Node's headers (${include}) missing: no batching ceiling`);
-    return undefined;
-  }
-  mkdirSync(CACHE_DIR, { recursive: true });
-  try {
-    execFileSync("gcc", ["-O2", "-Wall", "-shared", "-fPIC", `-I${include}`, "-o", bin, src], {
-      stdio: "inherit",
-    });
-    return bin;
-  } catch {
-    log("node-batch.c did not compile: no batching ceiling");
-    return undefined;
-  }
+  const pkg = path.resolve(BENCH_DIR, "../../udp-batch");
+  const bin = path.join(pkg, "build/udp_batch.node");
+  spawnSync(process.execPath, [path.join(pkg, "scripts/build-native.mjs"), "--optional"], {
+    stdio: "inherit",
+  });
+  if (existsSync(bin)) return bin;
+  log("@pxe/udp-batch addon not built: no batched rows");
+  return undefined;
+}
+
+/** Whether the @pxe/udp-batch addon is built (see {@link ensureBatchAddon}). */
+export function batchAvailable(): boolean {
+  return existsSync(path.resolve(BENCH_DIR, "../../udp-batch/build/udp_batch.node"));
 }
 
 /** `dpkg-query -W` versions of the Debian peers, for the report header. */

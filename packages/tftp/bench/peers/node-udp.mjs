@@ -13,7 +13,7 @@
  *     <count> arrived or nothing came for <idle_ms>; prints {"ready":true} once bound,
  *     then {"datagrams","bytes","first","last"}.
  *   node-udp.mjs send-batch|recv-batch ...   (same arguments)
- *     the same through bench/c/node-batch.c (path in PXE_BENCH_BATCH_ADDON): sendmmsg of
+ *     the same through the @pxe/udp-batch addon (path in PXE_BENCH_BATCH_ADDON): sendmmsg of
  *     <burst> datagrams per call / on each 'message', recvmmsg until the queue is empty. What
  *     batching would buy a Node implementation; the benchmark only, not the package.
  */

@@ -1,9 +1,10 @@
 /**
  * Downloads one file with our own client (`@pxe/tftp/node` get) for the benchmark:
- *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize> [<warm-up file>]
+ *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize> [<warm-up file>] [batch]
  * With a warm-up file, that file is first downloaded 32 times with the same options (untimed),
  * so the timed transfer runs JIT-compiled code, as in a long-running process that embeds the
- * client; without it the timed transfer is the process's first (cold, like a CLI).
+ * client; without it the timed transfer is the process's first (cold, like a CLI). With `batch`
+ * the client reads and sends through `@pxe/udp-batch` (exit 3 if it is unavailable).
  * Exit code 0 only on success; prints `PXE_BENCH_MS=<ms>`, the transfer time measured
  * inside the process (request to last byte written), which the harness uses instead of
  * the wall time of the process. Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1
@@ -15,7 +16,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
 
-const [host, port, remote, local, blksize, windowsize, warm] = process.argv.slice(2);
+const [host, port, remote, local, blksize, windowsize, warm, mode] = process.argv.slice(2);
 if (!host || !port || !remote || !local) {
   console.error("usage: ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize>");
   process.exit(2);
@@ -33,7 +34,19 @@ try {
   const { get } = await load();
   const base = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/`;
   const w = Number(windowsize ?? 1);
-  const opts = { blksize: Number(blksize ?? 512), ...(w > 1 ? { windowsize: w } : {}) };
+  const opts: TftpNode.TftpClientOptions = {
+    blksize: Number(blksize ?? 512),
+    ...(w > 1 ? { windowsize: w } : {}),
+  };
+  if (mode === "batch") {
+    const { loadUdpBatch, unavailableReason } = await import("@pxe/udp-batch");
+    const batch = loadUdpBatch();
+    if (!batch) {
+      console.error(`ours-client: @pxe/udp-batch unavailable (${unavailableReason()})`);
+      process.exit(3);
+    }
+    opts.batch = batch;
+  }
   if (warm)
     for (let i = 0; i < 32; i++) for await (const _ of get(base + encodeURIComponent(warm), opts));
   const t0 = performance.now();

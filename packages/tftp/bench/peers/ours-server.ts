@@ -1,6 +1,7 @@
 /**
  * Runs our own server (`@pxe/tftp/node` createServer) read-only for the benchmark:
- *   ours-server.ts <host> <port> <root>
+ *   ours-server.ts <host> <port> <root> [batch]
+ * With `batch`, transfers use `@pxe/udp-batch` (sendmmsg/recvmmsg); exit 3 if it is unavailable.
  * Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1 imports the built `dist/`.
  *
  * Limits are raised so the client's request decides, like the C peers (the package's own
@@ -17,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
 
-const [host, port, root] = process.argv.slice(2);
+const [host, port, root, mode] = process.argv.slice(2);
 if (!host || !port || !root) {
   console.error("usage: ours-server.ts <host> <port> <root>");
   process.exit(2);
@@ -44,6 +45,15 @@ const opts: TftpNode.TftpServerOptions = {
 };
 if (process.env.PXE_BENCH_MAX_WINDOW_BYTES) {
   opts.maxWindowBytes = num("PXE_BENCH_MAX_WINDOW_BYTES", 131072);
+}
+if (mode === "batch") {
+  const { loadUdpBatch, unavailableReason } = await import("@pxe/udp-batch");
+  const batch = loadUdpBatch();
+  if (!batch) {
+    console.error(`ours-server: @pxe/udp-batch unavailable (${unavailableReason()})`);
+    process.exit(3);
+  }
+  opts.batch = batch;
 }
 const server = createServer(opts);
 server.on("error", (e) => console.error(`server error: ${e.message}`));

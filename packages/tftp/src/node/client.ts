@@ -18,7 +18,13 @@ import {
   type TransferParams,
   windowFit,
 } from "../index.js";
-import { clock, type DataSource, type DriverHooks, EngineDriver } from "./driver.js";
+import {
+  clock,
+  type DatagramBatch,
+  type DataSource,
+  type DriverHooks,
+  EngineDriver,
+} from "./driver.js";
 
 /** Options of {@link get} and {@link put}. */
 export interface TftpClientOptions extends EngineOptions {
@@ -43,6 +49,16 @@ export interface TftpClientOptions extends EngineOptions {
   enforceTsize?: boolean;
   /** Aborting it ends the transfer (ERROR 0 to the server). */
   signal?: AbortSignal;
+  /**
+   * get: bytes the download stream buffers before it stops acknowledging (back-pressure from a
+   * slow consumer). Default 512 KiB.
+   */
+  bufferBytes?: number;
+  /**
+   * Batched datagram I/O, e.g. `loadUdpBatch()` of `@pxe/udp-batch`: a received window is read
+   * with a few `recvmmsg` calls, an upload's window sent with one `sendmmsg`. Default: plain dgram.
+   */
+  batch?: DatagramBatch | undefined;
 }
 
 /** A parsed `tftp://` URL. */
@@ -74,6 +90,12 @@ export class TftpTransferError extends Error {
 const RECV_BUFFER = 4 << 20;
 /** Size of the chunks a download stream yields (received blocks are coalesced into them). */
 const COALESCE = 64 * 1024;
+/**
+ * Default read-ahead of a download stream: several windows (1468 × 64 is 92 KiB), so a consumer
+ * that writes to disk in the background (a pipeline into an fs stream) does not hold back every
+ * ACK while each write completes.
+ */
+const BUFFER_BYTES = 512 * 1024;
 /** Send buffer: a window burst must not hit EAGAIN/ENOBUFS on a real NIC. */
 const SEND_BUFFER = 1 << 20;
 
@@ -142,7 +164,7 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
   const target = parseTftpUrl(url);
   let driver: EngineDriver | undefined;
   const out = new Readable({
-    highWaterMark: COALESCE,
+    highWaterMark: Math.max(COALESCE, opts.bufferBytes ?? BUFFER_BYTES),
     read() {
       driver?.resume();
     },
@@ -198,7 +220,7 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
         setImmediate(flush);
       }
     };
-    driver = run(engine, socket, address, target.port, opts.signal, undefined, (ev) => {
+    driver = run(engine, socket, address, target.port, opts, undefined, (ev) => {
       if (ev.type === "negotiated") resolveNeg(ev.params);
       else if (ev.type === "data") append(dec ? dec.decode(ev.data) : ev.data);
       else if (ev.type === "complete") {
@@ -246,7 +268,7 @@ export async function put(
     })();
   }
   return new Promise<PutResult>((resolve, reject) => {
-    run(engine, socket, address, target.port, opts.signal, source, (ev) => {
+    run(engine, socket, address, target.port, opts, source, (ev) => {
       if (ev.type === "complete") resolve({ bytes: ev.bytes, params: engine.transferParams });
       else if (ev.type === "failed") reject(new TftpTransferError(ev.failure));
     });
@@ -258,10 +280,11 @@ function run(
   socket: Socket,
   address: string,
   port: number,
-  signal: AbortSignal | undefined,
+  opts: TftpClientOptions,
   source: DataSource | undefined,
   onEvent: DriverHooks["onEvent"],
 ): EngineDriver {
+  const signal = opts.signal;
   const driver = new EngineDriver(
     engine,
     socket,
@@ -270,7 +293,11 @@ function run(
     { address, port },
   );
   if (source !== undefined) driver.setSource(source);
-  socket.on("message", (msg, r) => driver.onMessage(msg, r));
+  driver.setBatch(opts.batch);
+  socket.on("message", (msg, r) => {
+    driver.onMessage(msg, r);
+    driver.drain();
+  });
   const onAbort = () => {
     engine.abort(0, "transfer aborted");
     driver.pump();

@@ -44,6 +44,23 @@ interface FileState {
   ready: Uint8Array | undefined;
 }
 
+/**
+ * Batched datagram I/O for a `dgram` socket: `loadUdpBatch()` of `@pxe/udp-batch` (Linux
+ * `sendmmsg`/`recvmmsg`) fits it. Both methods return how many datagrams they handled and 0 when
+ * they cannot (the driver then falls back to `socket.send` and dgram's own reads).
+ */
+export interface DatagramBatch {
+  /** Sends datagrams to the connected peer in one system call; returns how many were sent. */
+  send(socket: Socket, datagrams: readonly Uint8Array[]): number;
+  /** Reads queued datagrams into `slot`-byte slots of `area`, lengths into `lengths`; returns the count. */
+  receive(socket: Socket, area: Uint8Array, slot: number, lengths: Int32Array): number;
+}
+
+/** Datagrams one batched read takes at most. */
+const BATCH_SLOTS = 64;
+/** Batched reads after one 'message' event at most (then dgram's event loop turn goes on). */
+const BATCH_ROUNDS = 16;
+
 /** Monotonic ms clock given to engines. */
 export const clock = (): number => performance.now();
 
@@ -82,6 +99,13 @@ export class EngineDriver {
   /** Sends handed to the socket and not yet completed (the socket closes only after them). */
   private inflight = 0;
   private released = false;
+  /** Batched I/O, when given ({@link setBatch}). */
+  private batch: DatagramBatch | undefined;
+  /** The datagrams of one pump, reused. */
+  private readonly out: Uint8Array[] = [];
+  /** A read area no datagram view points into (kept after an empty batched read). */
+  private area: Uint8Array | undefined;
+  private readonly lengths = new Int32Array(BATCH_SLOTS);
 
   constructor(
     readonly engine: TransferEngine,
@@ -132,6 +156,44 @@ export class EngineDriver {
         resolve();
       }
     });
+  }
+
+  /**
+   * Uses batched I/O once the socket is connected: every pump hands its datagrams to the kernel
+   * in one call, and {@link drain} reads what is queued after a datagram arrived.
+   */
+  setBatch(batch: DatagramBatch | undefined): void {
+    this.batch = batch;
+  }
+
+  /**
+   * Call after {@link onMessage} for a datagram from the socket: with batched I/O on a connected
+   * socket, reads the datagrams queued behind it (bounded rounds) and handles them in order.
+   * Views of a read area are handed to the engine (which may hold blocks beyond a gap), so an
+   * area is reused only after a read that returned nothing.
+   */
+  drain(): void {
+    const b = this.batch;
+    if (b === undefined || !this.connected) return;
+    const peer = this.peer;
+    if (peer === undefined) return;
+    // One byte more than the largest DATA: a longer datagram fills its slot and is refused.
+    const slot = this.engine.transferParams.blksize + 5;
+    const lengths = this.lengths;
+    for (let round = 0; round < BATCH_ROUNDS; round++) {
+      if (this.closed || this.paused) return;
+      let area = this.area;
+      if (area === undefined || area.length < BATCH_SLOTS * slot)
+        area = Buffer.allocUnsafe(BATCH_SLOTS * slot);
+      const n = b.receive(this.socket, area, slot, lengths);
+      if (n === 0) {
+        this.area = area;
+        return;
+      }
+      this.area = undefined;
+      for (let i = 0; i < n; i++)
+        this.onMessage(area.subarray(i * slot, i * slot + (lengths[i] ?? 0)), peer);
+    }
   }
 
   private file: FileState | undefined;
@@ -268,7 +330,10 @@ export class EngineDriver {
     const now = clock();
     // While connect() is under way dgram would queue a send and then refuse its address: the
     // datagrams wait in the engine until the connect callback pumps again.
-    if (!this.connecting)
+    if (this.connecting) {
+      // nothing: see above
+    } else if (this.batch !== undefined && this.connected && !e.isClosed) this.sendBatched(now);
+    else
       for (let d = e.pollTransmit(now); d; d = e.pollTransmit(now)) {
         if (this.connected && !e.isClosed) this.fastSend(d);
         else {
@@ -282,6 +347,33 @@ export class EngineDriver {
       return;
     }
     this.arm();
+  }
+
+  /**
+   * Everything the engine transmits now, in as few system calls as the batch allows; what it
+   * does not take goes through `socket.send`. A closing engine's last datagrams take the
+   * callback path so the socket closes only after they left.
+   */
+  private sendBatched(now: number): void {
+    const e = this.engine;
+    const out = this.out;
+    out.length = 0;
+    for (let d = e.pollTransmit(now); d; d = e.pollTransmit(now)) out.push(d);
+    if (out.length === 0) return;
+    const peer = this.peer;
+    if (e.isClosed && peer !== undefined) {
+      for (const d of out) this.rawSend(d, peer);
+    } else {
+      let k = 0;
+      if (out.length > 1 && this.batch !== undefined)
+        while (k < out.length) {
+          const n = this.batch.send(this.socket, k === 0 ? out : out.slice(k));
+          if (n <= 0) break;
+          k += n;
+        }
+      for (; k < out.length; k++) this.fastSend(out[k] as Uint8Array);
+    }
+    out.length = 0;
   }
 
   /** One datagram to the connected peer: no address, no callback, no copy. */

@@ -16,6 +16,7 @@ export {
   type TftpUrl,
 } from "./client.js";
 export {
+  type DatagramBatch,
   type DataSource,
   type DriverHooks,
   EngineDriver,

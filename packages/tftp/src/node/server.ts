@@ -26,7 +26,7 @@ import {
   type TransferEngine,
   type TransferParams,
 } from "../index.js";
-import { clock, type DataSource, EngineDriver } from "./driver.js";
+import { clock, type DatagramBatch, type DataSource, EngineDriver } from "./driver.js";
 import { JailError, jailedWriteTarget, openJailed, realRoot } from "./jail.js";
 
 /** What a `read`/`write` callback learns about the request. */
@@ -89,6 +89,11 @@ export interface TftpServerOptions extends ServerNegotiation {
   engine?: EngineOptions;
   /** Aborting it closes the server and every transfer. */
   signal?: AbortSignal;
+  /**
+   * Batched datagram I/O for transfers, e.g. `loadUdpBatch()` of `@pxe/udp-batch` (Linux
+   * `sendmmsg`/`recvmmsg`): each window goes to the kernel in one call. Default: plain dgram.
+   */
+  batch?: DatagramBatch | undefined;
 }
 
 /** Counters of a server. */
@@ -449,7 +454,11 @@ export class TftpServer extends EventEmitter<TftpServerEvents> {
     const port = sock.address().port;
     a.driver = driver;
     a.socket = sock;
-    sock.on("message", (msg, r) => driver.onMessage(msg, r));
+    driver.setBatch(this.opts.batch);
+    sock.on("message", (msg, r) => {
+      driver.onMessage(msg, r);
+      driver.drain();
+    });
     stray?.on("message", (msg, r) => {
       if (r.port === rinfo.port && r.address === rinfo.address)
         driver.onMessage(msg, r); // before connect() took hold

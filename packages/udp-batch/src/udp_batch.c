@@ -1,30 +1,35 @@
 /*
- * node-batch: a Node-API addon for the benchmark only (not part of the published package). It
- * answers one question of issue 5 with a measurement: how close would a Node sender/receiver
- * come to the C ceiling if it handed the kernel many datagrams per system call (sendmmsg /
- * recvmmsg) instead of one `dgram` call per datagram? bench/peers/node-udp.mjs loads it for its
- * `send-batch` / `recv-batch` modes; the ceiling table prints the result beside plain dgram.
- * Built by the benchmark at run time: gcc -O2 -shared -fPIC -I<node include dir>.
+ * @pxe/udp-batch: many UDP datagrams per system call for Node (Linux sendmmsg / recvmmsg), as
+ * a Node-API addon. Node's `dgram` makes one system call and, on receive, one allocation and one
+ * JavaScript event per datagram; a TFTP window of 64 blocks is 64 of each. This hands the kernel
+ * a whole window at once. Built with the C compiler at install/build time
+ * (scripts/build-native.mjs); the TypeScript wrapper (src/index.ts) validates every argument
+ * before it comes here, and this file checks them again: bad input is -EINVAL, never a crash.
  *
  *   sendBatch(fd, datagrams: Uint8Array[]) -> datagrams sent (>= 0) or -errno
  *     one sendmmsg(MSG_DONTWAIT) on a connected socket, at most 256 datagrams.
  *   recvBatch(fd, buf: Uint8Array, slot: number, lengths: Int32Array) -> count or -errno
  *     one recvmmsg(MSG_DONTWAIT) into consecutive slots of `slot` bytes of `buf`; the length
- *     of datagram i is lengths[i].
+ *     of datagram i is lengths[i] (a datagram longer than its slot is cut to the slot size).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <node_api.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #define MAXBATCH 256
 
-static int typed(napi_env env, napi_value v, void **data, size_t *len) {
+/* A typed array of the given element type: its data pointer and its length in elements. */
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  bool is = false;
   napi_typedarray_type t;
   napi_value ab;
   size_t off;
-  return napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) == napi_ok;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  if (napi_get_typedarray_info(env, v, &t, len, data, &ab, &off) != napi_ok) return 0;
+  return t == want;
 }
 
 static napi_value result(napi_env env, int r) {
@@ -42,17 +47,18 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   struct iovec iov[MAXBATCH];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_array_length(env, argv[1], &n) != napi_ok) {
+      fd < 0 || napi_get_array_length(env, argv[1], &n) != napi_ok) {
     errno = EINVAL;
     return result(env, -1);
   }
   if (n > MAXBATCH) n = MAXBATCH;
+  if (n == 0) return result(env, 0);
   memset(msgs, 0, sizeof(msgs[0]) * n);
   for (uint32_t i = 0; i < n; i++) {
     napi_value el;
     void *data;
     size_t len;
-    if (napi_get_element(env, argv[1], i, &el) != napi_ok || !typed(env, el, &data, &len)) {
+    if (napi_get_element(env, argv[1], i, &el) != napi_ok || !typed(env, el, napi_uint8_array, &data, &len)) {
       errno = EINVAL;
       return result(env, -1);
     }
@@ -73,15 +79,16 @@ static napi_value recv_batch(napi_env env, napi_callback_info info) {
   struct mmsghdr msgs[MAXBATCH];
   struct iovec iov[MAXBATCH];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 ||
-      napi_get_value_int32(env, argv[0], &fd) != napi_ok || !typed(env, argv[1], &data, &len) ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || !typed(env, argv[1], napi_uint8_array, &data, &len) ||
       napi_get_value_int32(env, argv[2], &slot) != napi_ok || slot <= 0 ||
-      !typed(env, argv[3], &lens, &nlens)) {
+      !typed(env, argv[3], napi_int32_array, &lens, &nlens)) {
     errno = EINVAL;
     return result(env, -1);
   }
   size_t n = len / (size_t)slot;
   if (n > nlens) n = nlens;
   if (n > MAXBATCH) n = MAXBATCH;
+  if (n == 0) return result(env, 0);
   memset(msgs, 0, sizeof(msgs[0]) * n);
   for (size_t i = 0; i < n; i++) {
     iov[i].iov_base = (char *)data + i * (size_t)slot;
