@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createServer, get, parseTftpUrl, put, type TftpClientOptions } from "@pxe/tftp/node";
+import { loadUdpBatch } from "@pxe/udp-batch";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
@@ -20,6 +21,7 @@ interface ClientFlags {
   timeout?: number;
   netascii?: boolean;
   tsize?: boolean;
+  batch?: boolean;
 }
 
 function clientOptions(f: ClientFlags): TftpClientOptions {
@@ -29,6 +31,7 @@ function clientOptions(f: ClientFlags): TftpClientOptions {
   if (f.timeout !== undefined) o.timeout = f.timeout;
   if (f.netascii) o.mode = "netascii";
   if (f.tsize === false) o.tsize = false;
+  if (f.batch !== false) o.batch = loadUdpBatch();
   return o;
 }
 
@@ -42,7 +45,8 @@ function addClientFlags(c: Command): Command {
     )
     .option("--timeout <s>", "timeout option in seconds (1..255)", int("timeout", 1, 255))
     .option("--netascii", "netascii mode (CR LF line ends on the wire)")
-    .option("--no-tsize", "do not ask for / send the transfer size");
+    .option("--no-tsize", "do not ask for / send the transfer size")
+    .option("--no-batch", "plain dgram I/O even where @pxe/udp-batch (sendmmsg/recvmmsg) is built");
 }
 
 function fail(cmd: string, e: unknown): void {
@@ -74,6 +78,7 @@ export function registerTftp(program: Command): void {
       64,
     )
     .option("--quiet", "do not log transfers")
+    .option("--no-batch", "plain dgram I/O even where @pxe/udp-batch (sendmmsg/recvmmsg) is built")
     .action(
       async (f: {
         root: string;
@@ -83,6 +88,7 @@ export function registerTftp(program: Command): void {
         maxBlksize: number;
         maxWindowsize: number;
         quiet?: boolean;
+        batch?: boolean;
       }) => {
         const ac = new AbortController();
         const server = createServer({
@@ -93,6 +99,7 @@ export function registerTftp(program: Command): void {
           maxBlksize: f.maxBlksize,
           maxWindowsize: f.maxWindowsize,
           signal: ac.signal,
+          batch: f.batch === false ? undefined : loadUdpBatch(),
         });
         if (!f.quiet) {
           server.on("transferFinish", (i) =>
