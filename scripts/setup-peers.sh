@@ -4,7 +4,7 @@
 # Installs only what is missing; needs root (CI and the dev machines run as root). Without root
 # or without apt it says so and the tests that need the peers say that they skip.
 set -uo pipefail
-PKGS=(tshark tcpdump tftpd-hpa tftp-hpa atftp curl busybox dnsmasq-base nftables gcc)
+PKGS=(tshark tcpdump tftpd-hpa tftp-hpa atftp curl busybox dnsmasq-base nftables gcc isc-dhcp-relay)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

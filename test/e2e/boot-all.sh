@@ -16,7 +16,9 @@
 #   d-proxy UEFI behind proxyDHCP (Kea hands out the addresses)
 #   b-ra, d-ra  as b, d with the opt-in `pxe serve --ipv6-ra` (IPv6 on the bridge; dnsmasq runs
 #           unchanged there: its row is a second dnsmasq sample of b, d)
-#   e       UEFI HTTP boot (EDK2 gets the URL of ipxe.efi, then iPXE -> HTTP)
+#   e       UEFI HTTP boot (EDK2 gets the URL of the EFI iPXE build, then iPXE -> HTTP)
+#   b-relay, d-relay  as b, d with the boot server on another subnet behind a real DHCP relay
+#           (ISC dhcrelay -a on the VM's bridge, option 82 added; boot-vm.sh RELAY=1)
 # Exit status: 0 when every `pxe serve` boot printed the marker (dnsmasq's results are reported,
 # not judged). Results: OUT_DIR/results.tsv and the logs of every boot.
 set -uo pipefail
@@ -27,7 +29,7 @@ OUT=${1:-$(mktemp -d /tmp/pxe-e2e-all.XXXXXX)}
 mkdir -p "$OUT"
 bash "$HERE/setup.sh"
 REPEAT=${REPEAT:-1}
-CASES=${CASES:-"a b b-ra c-dnsmasq c-kea d d-ra d-proxy e"}
+CASES=${CASES:-"a b b-ra c-dnsmasq c-kea d d-ra d-proxy e b-relay d-relay"}
 RESULTS="$OUT/results.tsv"
 rm -f "$RESULTS"
 
@@ -42,6 +44,8 @@ case_env() { # prints the environment of a case
     d)         echo "FIRMWARE=uefi MODE=http NIC=virtio-net-pci" ;;
     d-proxy)   echo "FIRMWARE=uefi MODE=proxy PLAIN_DHCP=kea NIC=virtio-net-pci" ;;
     e)         echo "FIRMWARE=uefi MODE=httpboot NIC=virtio-net-pci" ;;
+    b-relay)   echo "FIRMWARE=bios MODE=http NIC=virtio-net-pci RELAY=1" ;;
+    d-relay)   echo "FIRMWARE=uefi MODE=http NIC=virtio-net-pci RELAY=1" ;;
     *) e2e_die "unknown case $1" ;;
   esac
 }

@@ -23,10 +23,14 @@
 #   TIMEOUT   seconds before giving up on the marker (default 240)
 #   ACCEL     tcg (default: software emulation, as the tests require) | kvm
 #   IPV6      1: enable IPv6 on the bridge (for `PXE_SERVE_EXTRA=--ipv6-ra`); default off
+#   RELAY     1 (MODE=tftp|http): the boot server sits on another subnet (10.77.0.1/24, a third
+#             namespace) behind a real DHCP relay (ISC dhcrelay -a, adds option 82) on the bridge
+#             (10.88.0.1, the VM's router); the pool is 10.88.0.100-199 (E2E_RANGE_SUFFIX=/24)
 #   VM_MAC, VM_MEM, NAME, RESULTS (a TSV to append a row to), KEEP_WORK=1, E2E_OUT (logs dir)
 #
 # Variables the server command receives:
-#   E2E_IFACE (bridge br0), E2E_SERVER_IP 10.88.0.1, E2E_NETMASK, E2E_PREFIX (24),
+#   E2E_IFACE (bridge br0; eth0 with RELAY=1), E2E_SERVER_IP 10.88.0.1 (10.77.0.1 with RELAY=1),
+#   E2E_ROUTER (the VM's router: the server, or the relay), E2E_RANGE_SUFFIX ("" or /24), E2E_NETMASK, E2E_PREFIX (24),
 #   E2E_RANGE_START/END (10.88.0.100-10.88.0.199), E2E_ROOT (the boot files), E2E_HTTP_PORT,
 #   E2E_HTTP_URL, E2E_DHCP_MODE (full|proxy), E2E_MODE, E2E_FIRMWARE, E2E_APPEND (kernel command
 #   line), E2E_WORK (scratch folder).
@@ -53,6 +57,8 @@ case "$FIRMWARE" in
   *) e2e_die "unknown FIRMWARE=$FIRMWARE" ;;
 esac
 case "$MODE" in tftp|http|proxy|httpboot) ;; *) e2e_die "unknown MODE=$MODE" ;; esac
+RELAY=${RELAY:-0}
+[ "$RELAY" = 0 ] || [ "$MODE" = tftp ] || [ "$MODE" = http ] || e2e_die "RELAY=1 needs MODE=tftp or http"
 [ "$MODE" != httpboot ] || [ "$FIRMWARE" = uefi ] || e2e_die "MODE=httpboot needs FIRMWARE=uefi"
 NAME=${NAME:-$SERVER-$FIRMWARE-$MODE-$NIC}
 VM_MAC=${VM_MAC:-52:54:00:88:00:10}
@@ -63,6 +69,7 @@ case "$SERVER" in
 esac
 
 missing=$(e2e_missing "$FIRMWARE" "$MODE" "$PLAIN_DHCP" "$SERVER")
+if [ "$RELAY" = 1 ] && ! command -v dhcrelay >/dev/null; then missing="${missing:+$missing }isc-dhcp-relay(dhcrelay)"; fi
 if [ "${1:-}" = --check ]; then   # only say whether this boot could run here
   [ -z "$missing" ] && { echo "e2e: ready"; exit 0; }
   echo "e2e: missing: $missing"; exit 3
@@ -71,6 +78,7 @@ fi
 
 NS="pxe-e2e-$$-$RANDOM"
 NS_D="$NS-d"
+NS_S="$NS-s"
 WORK=$(mktemp -d /tmp/pxe-e2e.XXXXXX)
 chmod 755 "$WORK"
 ROOT="$WORK/root"
@@ -80,6 +88,7 @@ cleanup() {
   local p
   for p in "${PIDS[@]}"; do e2e_stop "$p"; done
   ip netns del "$NS_D" 2>/dev/null || true
+  ip netns del "$NS_S" 2>/dev/null || true
   ip netns del "$NS" 2>/dev/null || true
   if [ "${KEEP_WORK:-0}" = 1 ]; then e2e_log "work folder kept: $WORK"; else rm -rf "$WORK"; fi
 }
@@ -87,12 +96,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- network: namespace, bridge (server address), tap for the VM ------------------------
-SERVER_IP=10.88.0.1 PLAIN_IP=10.88.0.2
+SERVER_IP=10.88.0.1 PLAIN_IP=10.88.0.2 BR_IP=10.88.0.1 ROUTER_IP=10.88.0.1 SRV_NS=$NS SRV_IFACE=br0
 ip netns add "$NS"
 ip -n "$NS" link set lo up
 ip netns exec "$NS" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip -n "$NS" link add br0 type bridge stp_state 0 forward_delay 0
-ip -n "$NS" addr add "$SERVER_IP/24" dev br0
+ip -n "$NS" addr add "$BR_IP/24" dev br0
 # IPV6=1: IPv6 on the bridge (a link-local address), for `pxe serve --ipv6-ra` (radvd needs it).
 if [ "${IPV6:-0}" = 1 ]; then ip netns exec "$NS" sysctl -q -w net.ipv6.conf.br0.disable_ipv6=0; fi
 ip -n "$NS" link set br0 up
@@ -112,6 +121,20 @@ ip -n "$NS" link set tap0 master br0 up
   ip -n "$NS_D" addr add "$PLAIN_IP/24" dev eth0
   ip -n "$NS_D" link set eth0 up
 }
+# RELAY=1: the boot server in a third namespace on 10.77.0.0/24; $NS routes and relays DHCP.
+if [ "$RELAY" = 1 ]; then
+  SERVER_IP=10.77.0.1 SRV_NS=$NS_S SRV_IFACE=eth0
+  ip netns add "$NS_S"
+  ip -n "$NS_S" link set lo up
+  ip netns exec "$NS_S" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+  ip -n "$NS" link add vs type veth peer name eth0 netns "$NS_S"
+  ip -n "$NS" addr add 10.77.0.254/24 dev vs
+  ip -n "$NS" link set vs up
+  ip -n "$NS_S" addr add "$SERVER_IP/24" dev eth0
+  ip -n "$NS_S" link set eth0 up
+  ip -n "$NS_S" route add default via 10.77.0.254
+  ip netns exec "$NS" sysctl -q -w net.ipv4.ip_forward=1
+fi
 
 # ---- boot files ---------------------------------------------------------------------------
 MARKER=PXE-E2E-BOOT-OK
@@ -133,25 +156,25 @@ initrd $FETCH/initrd.gz
 boot
 IPXE
 chmod -R a+rX "$ROOT"
-export E2E_IFACE=br0 E2E_SERVER_IP=$SERVER_IP E2E_NETMASK=255.255.255.0 E2E_PREFIX=24 \
+export E2E_IFACE=$SRV_IFACE E2E_SERVER_IP=$SERVER_IP E2E_ROUTER=$ROUTER_IP E2E_NETMASK=255.255.255.0 E2E_PREFIX=24 \
   E2E_RANGE_START=10.88.0.100 E2E_RANGE_END=10.88.0.199 E2E_ROOT=$ROOT E2E_HTTP_PORT=$HTTP_PORT \
   E2E_HTTP_URL=$HTTP_URL E2E_MODE=$MODE E2E_FIRMWARE=$FIRMWARE E2E_APPEND="$APPEND" E2E_WORK=$WORK \
-  E2E_PLAIN_IP=$PLAIN_IP
+  E2E_PLAIN_IP=$PLAIN_IP E2E_RANGE_SUFFIX=$([ "$RELAY" = 1 ] && echo /24)
 if [ "$MODE" = proxy ]; then export E2E_DHCP_MODE=proxy; else export E2E_DHCP_MODE=full; fi
 
 # ---- servers ------------------------------------------------------------------------------
 if [ "$HTTP_SERVER" = busybox ]; then
-  PIDS+=("$(e2e_spawn "$WORK/http.log" ip netns exec "$NS" busybox httpd -f -p "$SERVER_IP:$HTTP_PORT" -h "$ROOT")")
+  PIDS+=("$(e2e_spawn "$WORK/http.log" ip netns exec "$SRV_NS" busybox httpd -f -p "$SERVER_IP:$HTTP_PORT" -h "$ROOT")")
 fi
 if [ "$MODE" = proxy ]; then
   PIDS+=("$(e2e_spawn "$WORK/plain-dhcp.log" ip netns exec "$NS_D" bash "$HERE/servers/plain-$PLAIN_DHCP.sh")")
 fi
-PIDS+=("$(e2e_spawn "$WORK/server.log" ip netns exec "$NS" bash -c "$SERVER_CMD")")
+PIDS+=("$(e2e_spawn "$WORK/server.log" ip netns exec "$SRV_NS" bash -c "$SERVER_CMD")")
 SERVER_PID=${PIDS[-1]}
 t_srv=$(date +%s.%N)
 ok67=0
 for _ in $(seq 1 300); do   # bounded: 30 s (a cold `tsx` start takes a few seconds)
-  if ip netns exec "$NS" ss -Hlun 'sport = :67' | grep -q .; then ok67=1; break; fi
+  if ip netns exec "$SRV_NS" ss -Hlun 'sport = :67' | grep -q .; then ok67=1; break; fi
   kill -0 "$SERVER_PID" 2>/dev/null || break
   sleep 0.1
 done
@@ -160,6 +183,10 @@ if [ "$MODE" = proxy ]; then  # and the address server in the other namespace
   for _ in $(seq 1 100); do ip netns exec "$NS_D" ss -Hlun 'sport = :67' | grep -q . && break; sleep 0.1; done
 fi
 e2e_log "server up after $(e2e_secs "$t_srv" "$(date +%s.%N)")s"
+if [ "$RELAY" = 1 ]; then   # the relay on the bridge: adds option 82 (circuit id "br0")
+  PIDS+=("$(e2e_spawn "$WORK/relay.log" ip netns exec "$NS" dhcrelay -4 -d -a -pf "$WORK/dhcrelay.pid" -id br0 -iu vs "$SERVER_IP")")
+  for _ in $(seq 1 50); do grep -q "Sending on" "$WORK/relay.log" 2>/dev/null && break; sleep 0.1; done
+fi
 
 # ---- the VM -------------------------------------------------------------------------------
 SERIAL="$WORK/serial.log"
@@ -199,7 +226,7 @@ boot_s=NA script_s=NA loaded_s=NA
 [ -n "$t_script" ] && script_s=$(e2e_secs "$t0" "$t_script")
 if [ -n "${E2E_OUT:-}" ]; then
   mkdir -p "$E2E_OUT"
-  for f in serial server http plain-dhcp; do [ -f "$WORK/$f.log" ] && cp "$WORK/$f.log" "$E2E_OUT/$NAME.$f.log"; done
+  for f in serial server http plain-dhcp relay; do [ -f "$WORK/$f.log" ] && cp "$WORK/$f.log" "$E2E_OUT/$NAME.$f.log"; done
 fi
 if [ -n "${RESULTS:-}" ]; then
   [ -s "$RESULTS" ] || printf 'date\tname\tserver\tfirmware\tmode\tnic\taccel\tok\tscript_s\tboot_s\tloaded_s\n' > "$RESULTS"

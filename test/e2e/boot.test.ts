@@ -4,7 +4,7 @@
  * initrd prints its marker on the serial console. Two cases in the default run:
  *   - BIOS: SeaBIOS + qemu's iPXE ROM, full DHCP from `pxe serve`, script + kernel over HTTP;
  *   - UEFI: OVMF's own PXE behind proxyDHCP (dnsmasq hands out the address): EDK2 asks port
- *     4011, loads ipxe.efi over TFTP, then iPXE gets its script and kernel over HTTP.
+ *     4011, loads iPXE's EFI build (snponly.efi) over TFTP, then iPXE gets its script and kernel over HTTP.
  * The full matrix (and the comparison with dnsmasq) is test/e2e/boot-all.sh.
  * Needs root, /dev/net/tun and the Debian packages test/e2e/setup.sh installs (run here first when
  * root); otherwise the cases skip and say why.
@@ -98,14 +98,14 @@ describe("pxe serve boots a VM (qemu -accel tcg, in a network namespace)", () =>
   );
 
   it.skipIf(skipUefi !== undefined)(
-    "UEFI: OVMF's PXE behind proxyDHCP -> 4011 -> ipxe.efi over TFTP -> iPXE -> HTTP",
+    "UEFI: OVMF's PXE behind proxyDHCP -> 4011 -> snponly.efi over TFTP -> iPXE -> HTTP",
     () => {
       const b = boot(UEFI, "smoke-uefi-proxy");
       expect(b.result).toMatch(/ok=1/);
       expect(b.status).toBe(0);
       expect(b.server).toMatch(/ev=dhcp .*class=pxe-uefi-x86_64 .*msg=DISCOVER .*reply=OFFER/);
-      expect(b.server).toMatch(/ev=dhcp .*via=4011 .*file=ipxe\.efi reply=ACK/);
-      expect(b.server).toMatch(/ev=tftp .*file=ipxe\.efi ok=true bytes=[1-9]/);
+      expect(b.server).toMatch(/ev=dhcp .*via=4011 .*file=snponly\.efi reply=ACK/);
+      expect(b.server).toMatch(/ev=tftp .*file=snponly\.efi ok=true bytes=[1-9]/);
       expect(b.server).toMatch(/ev=dhcp .*class=ipxe-uefi-x86_64 .*msg=DISCOVER .*reply=OFFER/);
       expect(b.server).toMatch(/ev=http .*path=\/vmlinuz status=200/);
       // proxy mode never hands out addresses: no yiaddr in any of our replies

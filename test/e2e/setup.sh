@@ -2,7 +2,7 @@
 # Installs what the end-to-end VM boots need (Debian): qemu (software emulation), qemu's iPXE
 # NIC ROMs, Debian's iPXE binaries (undionly.kpxe, ipxe.efi), OVMF (UEFI firmware), dnsmasq
 # (the reference server), Kea (plain DHCP beside a proxyDHCP), cpio, iproute2, nftables, radvd
-# (for `pxe serve --ipv6-ra`).
+# (for `pxe serve --ipv6-ra`), isc-dhcp-relay (dhcrelay, for the RELAY=1 cases behind a relay).
 # The guest's kernel and a static busybox are not installed: their .debs are fetched with
 # `apt-get download` and unpacked into $PXE_E2E_CACHE (default ~/.cache/pxe-kit-e2e), so the
 # host's /boot and its dynamically linked busybox stay untouched.
@@ -10,7 +10,7 @@
 # the e2e tests skip with the reason).
 set -uo pipefail
 CACHE=${PXE_E2E_CACHE:-${HOME:-/root}/.cache/pxe-kit-e2e}
-PKGS=(qemu-system-x86 ipxe-qemu ipxe ovmf dnsmasq-base kea-dhcp4-server cpio iproute2 nftables radvd)
+PKGS=(qemu-system-x86 ipxe-qemu ipxe ovmf dnsmasq-base kea-dhcp4-server cpio iproute2 nftables radvd isc-dhcp-relay)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,8 +13,8 @@ if [ "${PXE_E2E_DIST:-0}" = 1 ]; then PXE=(node tools/cli/dist/pxe.js)
 else PXE=(node --conditions=@pxe/source --import tsx tools/cli/src/main.ts); fi
 args=(serve --root "$E2E_ROOT" --interface "$E2E_IFACE" --http-port "$E2E_HTTP_PORT" --append "$E2E_APPEND")
 case "$E2E_MODE" in
-  tftp)  args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END" --lease-file "$E2E_WORK/pxe.leases.json" --no-http) ;;
-  http|httpboot) args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END" --lease-file "$E2E_WORK/pxe.leases.json") ;;
+  tftp)  args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END${E2E_RANGE_SUFFIX:-}" --lease-file "$E2E_WORK/pxe.leases.json" --no-http) ;;
+  http|httpboot) args+=(--range "$E2E_RANGE_START-$E2E_RANGE_END${E2E_RANGE_SUFFIX:-}" --lease-file "$E2E_WORK/pxe.leases.json") ;;
   proxy) args+=(--proxy) ;;
 esac
 # shellcheck disable=SC2206

@@ -19,8 +19,8 @@ export function registerServe(program: Command): void {
     .option("--interface <if>", "interface whose address and subnet are served (needed for DHCP)")
     .option("--address <ip>", "address to serve on (default: the interface's, else 127.0.0.1)")
     .option(
-      "--range <start-end>",
-      "full DHCP: hand out addresses START-END (leases kept in --lease-file)",
+      "--range <start-end[/prefix]>",
+      "full DHCP: hand out addresses START-END (leases kept in --lease-file); /PREFIX: a subnet behind a DHCP relay",
     )
     .option(
       "--proxy",
@@ -55,6 +55,14 @@ export function registerServe(program: Command): void {
     .option(
       "--ipv6-ra",
       "answer IPv6 router solicitations (radvd: lifetime 0, no prefix) so iPXE skips its ~13 s IPv6 wait; NOT safe on a network with IPv6 routers",
+    )
+    .option(
+      "--uefi-program <file>",
+      "x86-64 UEFI boot program (default: snponly.efi, else ipxe.efi; the root's before Debian's)",
+    )
+    .option(
+      "--uefi-discovery",
+      "full DHCP: let UEFI PXE clients ask port 4011 for the file (default: boot the offer's file at once)",
     )
     .option("--config <file>", "JSON file with the same settings (flag names as keys); flags win")
     .action(async (flags: ServeFlags) => {

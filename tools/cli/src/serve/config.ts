@@ -4,6 +4,7 @@
  * HTTP, DHCP off, loopback only, unprivileged ports when not root.
  */
 import { readFileSync } from "node:fs";
+import { FileTree } from "./files.js";
 import { findIface, ifaceOfAddress, inSubnet, intToIp, ipToInt, prefixMask } from "./net.js";
 import type { ServeOptions } from "./server.js";
 
@@ -27,6 +28,8 @@ export interface ServeFlags {
   config?: string;
   ipxeProxyWait?: boolean;
   ipv6Ra?: boolean;
+  uefiProgram?: string;
+  uefiDiscovery?: boolean;
 }
 
 /** A problem with the flags, printed as is (exit status 2). */
@@ -104,22 +107,39 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
   }
   address ??= "127.0.0.1";
   let range: [string, string] | undefined;
+  let poolSubnet: ServeOptions["poolSubnet"];
   if (flags.range) {
-    const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/.exec(flags.range);
+    // START-END, or START-END/PREFIX for a subnet behind a DHCP relay.
+    const m = /^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)(?:\/(\d{1,2}))?$/.exec(flags.range);
     if (
       !m?.[1] ||
       !m[2] ||
       Number.isNaN(ipToInt(m[1])) ||
       Number.isNaN(ipToInt(m[2])) ||
-      ipToInt(m[1]) > ipToInt(m[2])
+      ipToInt(m[1]) > ipToInt(m[2]) ||
+      (m[3] !== undefined && (Number(m[3]) < 8 || Number(m[3]) > 30))
     ) {
       throw new ServeConfigError(
-        `--range: expected START-END (two IPv4 addresses, START <= END): ${flags.range}`,
+        `--range: expected START-END or START-END/PREFIX (two IPv4 addresses, START <= END, PREFIX 8-30): ${flags.range}`,
       );
     }
-    for (const a of [m[1], m[2]]) {
-      if (!inSubnet(a, address, prefix))
-        throw new ServeConfigError(`--range: ${a} is outside ${address}/${prefix}`);
+    const local = inSubnet(m[1], address, prefix) && inSubnet(m[2], address, prefix);
+    if (!local) {
+      if (m[3] === undefined) {
+        throw new ServeConfigError(
+          `--range: ${flags.range} is outside ${address}/${prefix}; for a subnet behind a DHCP relay give its prefix length, e.g. ${flags.range}/24`,
+        );
+      }
+      const p = Number(m[3]);
+      if (!inSubnet(m[2], m[1], p))
+        throw new ServeConfigError(`--range: ${m[1]} and ${m[2]} are not in one /${p} subnet`);
+      if (inSubnet(address, m[1], p))
+        throw new ServeConfigError(`--range: ${m[1]}/${p} contains the served address ${address}`);
+      poolSubnet = {
+        network: intToIp((ipToInt(m[1]) & prefixMask(p)) >>> 0),
+        prefix: p,
+        netmask: intToIp(prefixMask(p)),
+      };
     }
     range = [m[1], m[2]];
   }
@@ -127,6 +147,14 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
   const tftpPort = port(flags.tftpPort, "--tftp-port", isRoot ? 69 : 6969);
   if (!isRoot && (httpPort < 1024 || tftpPort < 1024) && httpPort !== 0 && tftpPort !== 0) {
     throw new ServeConfigError("ports below 1024 need root: pick --http-port/--tftp-port >= 1024");
+  }
+  if (flags.uefiProgram !== undefined) {
+    // A path in the served tree (the root, or a name Debian's ipxe package provides).
+    if (!new FileTree(flags.root).has(flags.uefiProgram)) {
+      throw new ServeConfigError(
+        `--uefi-program ${flags.uefiProgram}: not found in ${flags.root ?? "the built-in root"}${flags.root ? " (nor in Debian's /usr/lib/ipxe)" : ""}`,
+      );
+    }
   }
   const dns = flags.dns ? flags.dns.split(",").map((s) => s.trim()) : undefined;
   return {
@@ -136,6 +164,7 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
     netmask: intToIp(prefixMask(prefix)),
     dhcp,
     range,
+    ...(poolSubnet ? { poolSubnet } : {}),
     leaseFile: dhcp === "full" ? (flags.leaseFile ?? "pxe-serve.leases.json") : undefined,
     router: flags.router,
     dns,
@@ -147,6 +176,8 @@ export function resolveServeOptions(input: ServeFlags, isRoot: boolean): ServeOp
     httpBaseUrl: flags.httpBaseUrl,
     append: flags.append,
     ipxeNoProxyWait: flags.ipxeProxyWait !== true,
+    uefiX64Program: flags.uefiProgram,
+    uefiBypassDiscovery: flags.uefiDiscovery !== true,
     ...(flags.ipv6Ra === true ? { ipv6RaInterface: requireIface(flags.interface) } : {}),
   };
 }

@@ -2,8 +2,9 @@
  * What `pxe serve` answers to a DHCP or PXE (port 4011) request: a pure function of the request,
  * the configuration, the lease pool and the time, so it is tested without sockets.
  *
- * Boot flow: a plain PXE ROM gets iPXE over TFTP (`undionly.kpxe` for BIOS, `ipxe.efi` for x86-64
- * UEFI, an ARM64 EFI build from the root for ARM64 UEFI); iPXE (user class `iPXE` or option 175)
+ * Boot flow: a plain PXE ROM gets iPXE over TFTP (`undionly.kpxe` for BIOS, `snponly.efi` or
+ * `ipxe.efi` for x86-64 UEFI, see {@link uefiX64Program}, an ARM64 EFI build from the root for
+ * ARM64 UEFI); iPXE (user class `iPXE` or option 175)
  * gets the HTTP URL of a script generated for it; a UEFI HTTP boot client gets the HTTP URL of its
  * boot program and vendor class `HTTPClient` (EDK2 ignores an HTTP boot offer without it).
  */
@@ -13,6 +14,7 @@ import {
   buildBootReply,
   buildBootServerAck,
   buildProxyOffer,
+  bypassDiscovery43,
   type ClientClass,
   type Cpu,
   type DhcpMessageLike,
@@ -59,6 +61,26 @@ export const ARM64_PROGRAMS = [
   "arm64/snp.efi",
 ] as const;
 
+/**
+ * x86-64 UEFI boot programs in order of preference when none is named: `snponly.efi` (iPXE
+ * driving the NIC through the firmware's own SNP driver: a fifth of `ipxe.efi`'s size and no
+ * driver probing, so it loads and starts faster) before `ipxe.efi` (every iPXE driver built in).
+ */
+export const UEFI_X64_PROGRAMS = ["snponly.efi", "ipxe.efi"] as const;
+
+/**
+ * The x86-64 UEFI boot program: `explicit` when given (and servable), else the first of
+ * {@link UEFI_X64_PROGRAMS} found in the root itself, else the first found in the fallback
+ * (Debian's `/usr/lib/ipxe`). A program the user put in the root is what they meant, so a root
+ * holding only `ipxe.efi` gets `ipxe.efi` even when Debian ships `snponly.efi`.
+ */
+export function uefiX64Program(tree: FileTree, explicit?: string): string | undefined {
+  if (explicit !== undefined) return tree.has(explicit) ? explicit : undefined;
+  return (
+    UEFI_X64_PROGRAMS.find((f) => tree.hasInRoot(f)) ?? UEFI_X64_PROGRAMS.find((f) => tree.has(f))
+  );
+}
+
 /** The DHCP side's configuration. */
 export interface DhcpPolicyConfig {
   mode: "full" | "proxy";
@@ -83,6 +105,30 @@ export interface DhcpPolicyConfig {
    * reads it, and in full mode this server is the one giving the boot file. Default true.
    */
   ipxeNoProxyWait?: boolean;
+  /**
+   * The x86-64 UEFI boot program (a path in the served tree), for PXE and UEFI HTTP boot
+   * clients; default: see {@link uefiX64Program}.
+   */
+  uefiX64Program?: string | undefined;
+  /**
+   * Full mode: send UEFI PXE clients option 43 with discovery control 8 ("boot the file in this
+   * offer, no prompt, menu or boot server discovery"), as BIOS PXE ROMs get. Without it EDK2
+   * classifies the offer as BINL and asks port 4011 for the file, waiting out its 1 s collection
+   * timeout. Default true; false restores the 4011 round.
+   */
+  uefiBypassDiscovery?: boolean;
+  /**
+   * The subnet the `--range` pool belongs to, when it is not the served interface's own: a
+   * subnet behind a DHCP relay. Requests are then answered only when relayed (giaddr) from it.
+   */
+  poolSubnet?: { network: string; prefix: number; netmask: string } | undefined;
+  /**
+   * State kept by {@link answerDhcp} for a {@link poolSubnet}: the relay address (giaddr) last
+   * seen for it, the router given to clients renewing straight to this server (giaddr 0) when
+   * there is no `router`. Without either such a renewal is not answered: the client rebinds
+   * by broadcast, through the relay, at T2.
+   */
+  poolRelay?: string | undefined;
 }
 
 /** Where a reply goes. */
@@ -133,15 +179,15 @@ export function parseScriptTftpName(
 
 /**
  * The `@pxe/pxe-options` boot policy for a client, from the files in the served tree: BIOS ->
- * `undionly.kpxe`, x86-64 UEFI -> `ipxe.efi` (or `snponly.efi`), ARM64 UEFI -> an ARM64 build
+ * `undionly.kpxe`, x86-64 UEFI -> {@link uefiX64Program}, ARM64 UEFI -> an ARM64 build
  * from the root, UEFI HTTP boot -> the same programs over HTTP, iPXE -> its per-client script (an
  * HTTP URL, or a TFTP name when HTTP is off).
  */
 export function bootPolicy(
   c: BootClient,
-  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree" | "uefiX64Program">,
 ): BootPolicy {
-  const x64 = ["ipxe.efi", "snponly.efi"].find((f) => cfg.tree.has(f));
+  const x64 = uefiX64Program(cfg.tree, cfg.uefiX64Program);
   const arm64 = ARM64_PROGRAMS.find((f) => cfg.tree.has(f));
   const uefi: Partial<Record<Cpu, string>> = {};
   const http: Partial<Record<Cpu, string>> = {};
@@ -173,7 +219,7 @@ function policyClient(c: BootClient): ClientClass {
 /** The `@pxe/pxe-options` boot choice for a client (`ignore` with a reason when not booted). */
 export function choosePxeBoot(
   c: BootClient,
-  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree" | "uefiX64Program">,
 ): PxeBootChoice {
   return pxeChooseBoot(policyClient(c), bootPolicy(c, cfg));
 }
@@ -181,7 +227,7 @@ export function choosePxeBoot(
 /** Picks the boot file for a client (undefined: this client is not booted by us). */
 export function chooseBoot(
   c: BootClient,
-  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree">,
+  cfg: Pick<DhcpPolicyConfig, "httpUrl" | "tree" | "uefiX64Program">,
 ): BootChoice | undefined {
   const b = choosePxeBoot(c, cfg);
   if (b.action !== "boot") return undefined;
@@ -231,12 +277,25 @@ export function answerDhcp(
   // Node cannot bind to a device: answer only requests for the served interface's subnet.
   // Relayed requests name their subnet in giaddr; local broadcasts are answered from (and leave
   // by) the interface's own address.
-  if (
-    cfg.mode === "full" &&
-    m.giaddr !== "0.0.0.0" &&
-    !inSubnet(m.giaddr, cfg.serverIp, cfg.prefix)
-  ) {
-    return drop(`relay ${m.giaddr} is outside ${cfg.serverIp}/${cfg.prefix}`);
+  // The pool's subnet: the interface's own, or (poolSubnet) one behind a relay.
+  const pool = cfg.poolSubnet ?? {
+    network: cfg.serverIp,
+    prefix: cfg.prefix,
+    netmask: cfg.netmask,
+  };
+  if (cfg.mode === "full") {
+    if (m.giaddr !== "0.0.0.0" && !inSubnet(m.giaddr, pool.network, pool.prefix))
+      return drop(`relay ${m.giaddr} is outside ${pool.network}/${pool.prefix}`);
+    // A pool behind a relay: local broadcasts are not for it; requests sent straight to us by
+    // its clients (renewals, port 4011) carry their address in ciaddr.
+    if (
+      via === "dhcp" &&
+      m.giaddr === "0.0.0.0" &&
+      cfg.poolSubnet !== undefined &&
+      (m.ciaddr === "0.0.0.0" || !inSubnet(m.ciaddr, pool.network, pool.prefix))
+    )
+      return drop(`not relayed: the pool is for ${pool.network}/${pool.prefix} behind a relay`);
+    if (cfg.poolSubnet !== undefined && m.giaddr !== "0.0.0.0") cfg.poolRelay = m.giaddr;
   }
   const pboot = choosePxeBoot(c, cfg);
   const boot = pboot.action === "boot" ? pboot : undefined;
@@ -305,6 +364,15 @@ export function answerDhcp(
   const leases = cfg.leases;
   if (!leases) return drop("no address pool");
   const leaseSeconds = cfg.leaseSeconds ?? 3600;
+  // Behind a relay the relay agent (giaddr) is the client's router unless --router says.
+  const relayRouter =
+    cfg.poolSubnet === undefined || cfg.router
+      ? undefined
+      : m.giaddr !== "0.0.0.0"
+        ? m.giaddr
+        : cfg.poolRelay;
+  if (t === MsgType.REQUEST && cfg.poolSubnet !== undefined && !cfg.router && !relayRouter)
+    return drop("direct renewal for the relayed pool before any relayed request (no router known)");
   const full = (messageType: "offer" | "ack", yiaddr: string): ReplyResult => {
     const lease = {
       ...settings,
@@ -313,8 +381,12 @@ export function answerDhcp(
       leaseTime: leaseSeconds,
       renewalTime: Math.floor(leaseSeconds / 2),
       rebindingTime: Math.floor((leaseSeconds * 7) / 8),
-      subnetMask: cfg.netmask,
-      ...(cfg.router ? { routers: [cfg.router] } : {}),
+      subnetMask: pool.netmask,
+      ...(cfg.router
+        ? { routers: [cfg.router] }
+        : relayRouter !== undefined
+          ? { routers: [relayRouter] }
+          : {}),
       ...(cfg.dns && cfg.dns.length > 0 ? { dnsServers: cfg.dns } : {}),
     };
     if (boot) return buildBootReply(req, pc, pboot, lease);
@@ -334,11 +406,22 @@ export function answerDhcp(
     c.ipxe && boot && cfg.ipxeNoProxyWait !== false
       ? withOption(r, 175, Uint8Array.of(176, 1, 1))
       : r;
+  // UEFI PXE: boot the file in the offer, no BINL round on 4011 (43 = {6: 8}, as BIOS gets).
+  const bypass = (r: BootReply): BootReply =>
+    boot &&
+    c.kind === "pxe" &&
+    !c.ipxe &&
+    c.firmware === "uefi" &&
+    cfg.uefiBypassDiscovery !== false &&
+    !r.options.some((o) => o.code === 43)
+      ? withOption(r, 43, bypassDiscovery43())
+      : r;
+  const edits = (r: BootReply): BootReply => bypass(noProxyWait(r));
   switch (t) {
     case MsgType.DISCOVER: {
       const ip = leases.pick(c.mac, optIp(m.options.get(50)), now);
       if (!ip) return drop("address pool exhausted");
-      return out(full("offer", ip), MsgType.OFFER, { yiaddr: ip }, noProxyWait);
+      return out(full("offer", ip), MsgType.OFFER, { yiaddr: ip }, edits);
     }
     case MsgType.REQUEST: {
       if (serverId !== undefined && serverId !== cfg.serverIp) {
@@ -374,14 +457,14 @@ export function answerDhcp(
         return out({ ok: true, reply: r }, MsgType.NAK, { nak: why });
       };
       if (!wanted) return nak("no requested address");
-      if (!inSubnet(wanted, cfg.serverIp, cfg.prefix)) return nak("wrong network");
+      if (!inSubnet(wanted, pool.network, pool.prefix)) return nak("wrong network");
       if (!leases.inPool(wanted)) {
         // INIT-REBOOT for an address we do not manage: stay silent unless we were asked.
         if (serverId === undefined) return drop(`requested ${wanted} is outside the pool`);
         return nak("address not available");
       }
       if (!leases.commit(c.mac, wanted, now, leaseSeconds)) return nak("address in use");
-      return out(full("ack", wanted), MsgType.ACK, { yiaddr: wanted }, noProxyWait);
+      return out(full("ack", wanted), MsgType.ACK, { yiaddr: wanted }, edits);
     }
     case MsgType.RELEASE:
     case MsgType.DECLINE:

@@ -16,7 +16,13 @@ export type RefusedReason = "traversal" | "bad-char" | "not-found";
 
 /** A resolved file, or why not. */
 export type Resolved =
-  | { ok: true; path: string; size: number }
+  | {
+      ok: true;
+      path: string;
+      size: number;
+      /** True when the file comes from the root, false when from the fallback (Debian's) folder. */
+      inRoot: boolean;
+    }
   | { ok: false; reason: RefusedReason };
 
 /** Resolves request paths against a root, refusing anything that would leave it. */
@@ -46,12 +52,12 @@ export class FileTree {
       if (r.startsWith("..") || isAbsolute(r) || r.split(sep).includes(".."))
         return { ok: false, reason: "traversal" };
       const st = statFile(p);
-      if (st !== undefined) return { ok: true, path: p, size: st };
+      if (st !== undefined) return { ok: true, path: p, size: st, inRoot: true };
     }
     if (segs.length === 1 && (IPXE_PROGRAMS as readonly string[]).includes(rel)) {
       const p = join(this.fallbackDir, rel);
       const st = statFile(p);
-      if (st !== undefined) return { ok: true, path: p, size: st };
+      if (st !== undefined) return { ok: true, path: p, size: st, inRoot: false };
     }
     return { ok: false, reason: "not-found" };
   }
@@ -59,6 +65,12 @@ export class FileTree {
   /** True when a boot program of this name can be served. */
   has(name: string): boolean {
     return this.resolve(name).ok;
+  }
+
+  /** True when a file of this name is in the root itself (not only in the fallback folder). */
+  hasInRoot(name: string): boolean {
+    const r = this.resolve(name);
+    return r.ok && r.inRoot;
   }
 }
 

@@ -5,7 +5,12 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
-import { answerDhcp, type DhcpPolicyConfig, parseScriptTftpName } from "./dhcp-policy.js";
+import {
+  answerDhcp,
+  type DhcpPolicyConfig,
+  parseScriptTftpName,
+  uefiX64Program,
+} from "./dhcp-policy.js";
 import { decodeDhcp } from "./dhcp-wire.js";
 import { FileTree } from "./files.js";
 import { type HttpServerHandle, startHttp } from "./http.js";
@@ -34,6 +39,8 @@ export interface ServeOptions {
   /** DHCP: off, full (with `range`) or proxy. */
   dhcp: "off" | "full" | "proxy";
   range?: [string, string] | undefined;
+  /** The pool's subnet when `range` lies behind a DHCP relay (see {@link DhcpPolicyConfig.poolSubnet}). */
+  poolSubnet?: DhcpPolicyConfig["poolSubnet"];
   leaseFile?: string | undefined;
   leaseSeconds?: number | undefined;
   router?: string | undefined;
@@ -61,6 +68,10 @@ export interface ServeOptions {
   bindAny?: boolean;
   /** See {@link DhcpPolicyConfig.ipxeNoProxyWait}. */
   ipxeNoProxyWait?: boolean;
+  /** See {@link DhcpPolicyConfig.uefiX64Program} (`--uefi-program`). */
+  uefiX64Program?: string | undefined;
+  /** See {@link DhcpPolicyConfig.uefiBypassDiscovery} (`--uefi-discovery` turns it off). */
+  uefiBypassDiscovery?: boolean;
   /**
    * `--ipv6-ra`: answer IPv6 router solicitations on this interface with an RA of router
    * lifetime 0, no prefix, M/O clear (radvd), so iPXE does not wait ~13 s for them to time out.
@@ -209,6 +220,11 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
         router: o.router,
         dns: o.dns,
         ...(o.ipxeNoProxyWait === undefined ? {} : { ipxeNoProxyWait: o.ipxeNoProxyWait }),
+        uefiX64Program: o.uefiX64Program,
+        ...(o.uefiBypassDiscovery === undefined
+          ? {}
+          : { uefiBypassDiscovery: o.uefiBypassDiscovery }),
+        poolSubnet: o.poolSubnet,
       };
       const dhcpPort = o.dhcpPort ?? 67;
       const clientPort = o.dhcpClientPort ?? 68;
@@ -269,6 +285,7 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
       tftp: tftp ? tftp.port : "off",
       dhcp: o.dhcp === "off" ? "off" : `${o.dhcp}:${ports.dhcp}+${ports.pxe}`,
       root: o.root ?? "built-in",
+      uefi: uefiX64Program(tree, o.uefiX64Program) ?? "none",
     });
     return {
       httpUrl,
