@@ -5,6 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { createServer, TftpRefusal, type TftpServer, type TransferInfo } from "@pxe/tftp/node";
+import { loadUdpBatch } from "@pxe/udp-batch";
 import type { FileTree } from "./files.js";
 
 /** A finished (or failed) transfer, for the server's log. */
@@ -40,6 +41,8 @@ export async function startTftp(o: TftpOptions): Promise<TftpHandle> {
   const server = createServer({
     address: o.address,
     port: o.port,
+    // Windows (EDK2 asks for one) go out in one sendmmsg where @pxe/udp-batch is built.
+    batch: loadUdpBatch(),
     read: (name) => {
       const v = o.virtual?.(name);
       if (v) return v;
