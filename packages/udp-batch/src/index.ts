@@ -41,15 +41,20 @@ interface Native {
   recvBatch(fd: number, area: Uint8Array, slot: number, lengths: Int32Array): number;
 }
 
-/** The file descriptor behind a dgram socket, or -1 (not bound yet, closed, or Node hides it). */
+/** dgram's internal state key (one Symbol for every socket of the process), once found. */
+let stateKey: symbol | undefined;
+
+/**
+ * The file descriptor behind a dgram socket, or -1 (not bound yet, closed, or Node hides it).
+ * Read afresh on every call, never cached: a closed socket's number may belong to another file.
+ */
 export function socketFd(socket: Socket): number {
-  const s = socket as unknown as Record<symbol, { handle?: { fd?: unknown } } | undefined>;
-  for (const sym of Object.getOwnPropertySymbols(socket)) {
-    if (sym.description !== "state symbol") continue;
-    const fd = s[sym]?.handle?.fd;
-    return typeof fd === "number" && Number.isInteger(fd) && fd >= 0 ? fd : -1;
-  }
-  return -1;
+  const s = socket as unknown as Record<symbol, { handle?: { fd?: unknown } | null } | undefined>;
+  if (stateKey === undefined || !(stateKey in socket))
+    stateKey = Object.getOwnPropertySymbols(socket).find((k) => k.description === "state symbol");
+  if (stateKey === undefined) return -1;
+  const fd = s[stateKey]?.handle?.fd;
+  return typeof fd === "number" && Number.isInteger(fd) && fd >= 0 ? fd : -1;
 }
 
 /** Where the addon is built: `<package>/build/udp_batch.node` (this file is in src/ or dist/). */

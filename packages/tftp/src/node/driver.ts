@@ -181,7 +181,7 @@ export class EngineDriver {
     const slot = this.engine.transferParams.blksize + 5;
     const lengths = this.lengths;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
-      if (this.closed || this.paused) return;
+      if (this.closed || this.paused || this.engine.isClosed) return;
       let area = this.area;
       if (area === undefined || area.length < BATCH_SLOTS * slot)
         area = Buffer.allocUnsafe(BATCH_SLOTS * slot);
@@ -191,8 +191,18 @@ export class EngineDriver {
         return;
       }
       this.area = undefined;
-      for (let i = 0; i < n; i++)
-        this.onMessage(area.subarray(i * slot, i * slot + (lengths[i] ?? 0)), peer);
+      // The whole batch reaches the engine first, then one pump sends what it queued (the ACK
+      // at a window's end, a gap report) and delivers its events.
+      const now = clock();
+      for (let i = 0; i < n; i++) {
+        const d = area.subarray(i * slot, i * slot + (lengths[i] ?? 0));
+        if (this.paused) {
+          if (this.held.length < 2 * this.engine.transferParams.windowsize + 4)
+            this.held.push({ msg: d, from: peer });
+          else this.droppedWhilePaused++;
+        } else this.engine.receive(d, now);
+      }
+      this.pump();
     }
   }
 
