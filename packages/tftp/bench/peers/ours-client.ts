@@ -1,8 +1,8 @@
 /**
  * Downloads one file with our own client (`@pxe/tftp/node` get) for the benchmark:
  *   ours-client.ts <host> <port> <remote> <local> <blksize> <windowsize> [<warm-up file>] [batch]
- * With a warm-up file, that file is first downloaded 32 times with the same options (untimed),
- * so the timed transfer runs JIT-compiled code, as in a long-running process that embeds the
+ * With a warm-up file, that file is first downloaded once with the same options (untimed), so
+ * the timed transfer runs JIT-compiled code, as in a long-running process that embeds the
  * client; without it the timed transfer is the process's first (cold, like a CLI). With `batch`
  * the client reads and sends through `@pxe/udp-batch` (exit 3 if it is unavailable).
  * Exit code 0 only on success; prints `PXE_BENCH_MS=<ms>`, the transfer time measured
@@ -47,8 +47,7 @@ try {
     }
     opts.batch = batch;
   }
-  if (warm)
-    for (let i = 0; i < 32; i++) for await (const _ of get(base + encodeURIComponent(warm), opts));
+  if (warm) for await (const _ of get(base + encodeURIComponent(warm), opts));
   const t0 = performance.now();
   const dl = get(base + encodeURIComponent(remote), opts);
   await pipeline(dl, createWriteStream(local));
