@@ -38,7 +38,8 @@ const measures = {
   "parse (tree + syntax diags)": () => {
     sink += parse(text).tree.lines.length;
   },
-  "parse + model + lint": () => {
+  // The model and the linter are one pass fused into the parser: parse + model = this measure.
+  "analyze (parse+model+lint)": () => {
     sink += analyze(text).diagnostics.length;
   },
   format: () => {
@@ -85,7 +86,7 @@ const median = (a) => {
 for (const k of names) {
   const v = perRound[k];
   console.log(
-    `${k.padEnd(28)} median ${median(v).toFixed(1).padStart(7)} MB/s  (min ${Math.min(...v).toFixed(1)}, max ${Math.max(...v).toFixed(1)}; ${ROUNDS} rounds x ${SLICE_MS} ms)`,
+    `${k.padEnd(29)} median ${median(v).toFixed(1).padStart(7)} MB/s  (min ${Math.min(...v).toFixed(1)}, max ${Math.max(...v).toFixed(1)}; ${ROUNDS} rounds x ${SLICE_MS} ms)`,
   );
 }
 const ratio = (num, den) => median(perRound[num].map((x, i) => x / perRound[den][i]));
@@ -112,6 +113,6 @@ if (typeof globalThis.gc === "function") {
 }
 const full = median(perRound[KEY_MODEL]);
 console.log(
-  `target >= 50 MB/s parse + model: ${full >= 50 ? "met" : "NOT met"} (median ${full.toFixed(1)} MB/s; load average now ${load()})`,
+  `target >= 50 MB/s parse + model (= analyze, one pass): ${full >= 50 ? "met" : "NOT met"} (median ${full.toFixed(1)} MB/s; load average now ${load()})`,
 );
 if (sink === 0) console.log("(no output)");

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { type Line, parseTree, type SyntaxToken } from "./syntax.js";
+import { type Line, newlineOf, parseTree } from "./syntax.js";
 
 function lineWithoutEol(line: Line): string {
   let s = "";
@@ -26,9 +26,10 @@ function formatLine(line: Line): string {
   if (line.continuationAtEof) return lineWithoutEol(line);
   const parts: string[] = [];
   if (line.label) parts.push(`:${line.label.name}`);
-  for (const t of line.tokens as readonly SyntaxToken[]) {
-    if (t.kind === "Word") parts.push((t as SyntaxToken & { value: string }).value);
-    else if (t.kind === "Operator") parts.push((t as SyntaxToken & { op: string }).op);
+  // Words and operators in source order (the segments hold exactly those tokens, in order).
+  for (const seg of line.segments) {
+    for (const w of seg.words) parts.push(w.value);
+    if (seg.operator) parts.push(seg.operator.op);
   }
   if (line.comment) parts.push(line.comment.value.replace(/[ \t\v\f\r]+$/, ""));
   let out = parts.join(" ");
@@ -48,9 +49,9 @@ export function format(text: string): string {
   let crlf = 0;
   let lf = 0;
   for (const line of tree.lines) {
-    const last = line.tokens[line.tokens.length - 1];
-    if (last?.kind === "Newline") {
-      if (last.text === "\r\n") crlf++;
+    const nl = newlineOf(line);
+    if (nl !== "") {
+      if (nl === "\r\n") crlf++;
       else lf++;
     }
   }

@@ -128,6 +128,29 @@ function valuedOption(
 }
 
 /**
+ * The problem iPXE reports for a wrong number of positional arguments.
+ *
+ * @internal
+ */
+export function arityProblem(
+  info: CommandInfo,
+  code: "missing-argument" | "too-many-arguments",
+  word: WordToken | undefined,
+): GetoptProblem {
+  return code === "missing-argument"
+    ? {
+        code,
+        message: `${info.name}: missing argument (usage: ${info.name} ${info.usage})`.trimEnd(),
+        word,
+      }
+    : {
+        code,
+        message: `${info.name}: too many arguments (usage: ${info.name} ${info.usage})`,
+        word,
+      };
+}
+
+/**
  * Splits `words` (the arguments after the command name) into options and positional arguments
  * according to the command's descriptors, collecting the problems iPXE would report.
  *
@@ -252,18 +275,9 @@ export function getopt(info: CommandInfo, words: readonly WordToken[], from = 0)
     }
   }
   const args = words.slice(i);
-  if (args.length < info.minArgs)
-    problems.push({
-      code: "missing-argument",
-      message: `${info.name}: missing argument (usage: ${info.name} ${info.usage})`.trimEnd(),
-      word: undefined,
-    });
+  if (args.length < info.minArgs) problems.push(arityProblem(info, "missing-argument", undefined));
   else if (args.length > info.maxArgs)
-    problems.push({
-      code: "too-many-arguments",
-      message: `${info.name}: too many arguments (usage: ${info.name} ${info.usage})`,
-      word: args[info.maxArgs],
-    });
+    problems.push(arityProblem(info, "too-many-arguments", args[info.maxArgs]));
   // Exact-size copy: a pushed-to array keeps 17 slots, and every command's options are kept.
   return { options: options.length > 0 ? options.slice() : options, args, problems };
 }

@@ -6,18 +6,20 @@
  * @module
  */
 import {
+  COMMANDS,
   type CommandInfo,
-  commandInfo,
   DOWNLOAD_COMMANDS,
   IMAGE_COMMANDS,
   PREDEFINED_SETTINGS,
 } from "./commands.js";
-import { getopt, type ParsedOption, parseIpxeInteger } from "./getopt.js";
+import { arityProblem, getopt, type ParsedOption, parseIpxeInteger } from "./getopt.js";
 import {
   type ExpansionPart,
   type LabelToken,
   type Line,
   LineIndex,
+  mayHaveLonePipe,
+  type ParseInfo,
   parseSettingRef,
   parseTree,
   type Script,
@@ -205,8 +207,78 @@ export interface ScriptModel {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const TERMINATORS = new Set(["exit", "reboot", "poweroff"]);
-const EXEC_COMMANDS = new Set(["chain", "boot", "imgexec"]);
+/** What the model does with a built-in command, as bits (one table look-up per command). */
+const R_GOTO = 1;
+const R_SLEEP = 2;
+const R_EXIT = 4;
+const R_STOP = 8;
+const R_EXEC = 16;
+const R_SET = 32;
+const R_CLEAR = 64;
+const R_WRITES_ARG0 = 128;
+const R_SUM = 256;
+const R_MENU = 512;
+const R_FETCH = 1024;
+
+interface BuiltIn {
+  readonly info: CommandInfo;
+  readonly role: number;
+}
+
+/**
+ * A small integer from a name's length and first and last characters: looks built-ins up without
+ * hashing the (freshly sliced) name string.
+ */
+function nameKey(name: string): number {
+  const n = name.length;
+  return n === 0
+    ? 0
+    : ((name.charCodeAt(0) & 0xff) << 16) | ((name.charCodeAt(n - 1) & 0xff) << 8) | (n & 0xff);
+}
+
+/** Built-ins by {@link nameKey}: one entry, or several sharing a key. */
+let byKey: Map<number, BuiltIn | BuiltIn[]> | undefined;
+
+function builtInOf(name: string): BuiltIn | undefined {
+  if (byKey === undefined) {
+    byKey = new Map();
+    for (const b of BUILT_INS.values()) {
+      const k = nameKey(b.info.name);
+      const had = byKey.get(k);
+      if (had === undefined) byKey.set(k, b);
+      else if (Array.isArray(had)) had.push(b);
+      else byKey.set(k, [had, b]);
+    }
+  }
+  const hit = byKey.get(nameKey(name));
+  if (hit === undefined) return undefined;
+  if (!Array.isArray(hit)) return hit.info.name === name ? hit : undefined;
+  for (let i = 0; i < hit.length; i++) if ((hit[i] as BuiltIn).info.name === name) return hit[i];
+  return undefined;
+}
+
+/** Every built-in with its role bits. */
+const BUILT_INS: ReadonlyMap<string, BuiltIn> = (() => {
+  const m = new Map<string, BuiltIn>();
+  const fetchers = new Set(["imgset", "sanboot", "sanhook", "console"]);
+  const writers = new Set(["read", "inc", "choose", "pciscan", "usbscan", "imgset", "nslookup"]);
+  for (const [name, info] of COMMANDS) {
+    let role = 0;
+    if (name === "goto") role |= R_GOTO;
+    if (name === "sleep") role |= R_SLEEP;
+    if (name === "exit") role |= R_EXIT | R_SLEEP;
+    if (name === "reboot" || name === "poweroff") role |= R_STOP;
+    if (name === "chain" || name === "boot" || name === "imgexec") role |= R_EXEC;
+    if (name === "set") role |= R_SET;
+    if (name === "clear") role |= R_CLEAR;
+    if (writers.has(name)) role |= R_WRITES_ARG0;
+    if (name.endsWith("sum")) role |= R_SUM;
+    if (name === "item" || name === "choose") role |= R_MENU;
+    if (IMAGE_COMMANDS.has(name) || fetchers.has(name)) role |= R_FETCH;
+    m.set(name, { info, role });
+  }
+  return m;
+})();
 
 function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): ExpansionPart[] {
   for (let iP0 = 0; iP0 < parts.length; iP0++) {
@@ -240,21 +312,43 @@ const GOTO_FALL = 3;
 const DYN_ONLY = 4;
 const DYN_FALL = 5;
 
-/** {@link ControlFlow} with `edges` built on first access from the successor lists. */
+/** {@link ControlFlow} with `successors` and `edges` built on first access from compact per-line data. */
 class Flow implements ControlFlow {
   private _edges: FlowEdge[] | undefined;
+  private _successors: number[][] | undefined;
   constructor(
-    readonly successors: readonly (readonly number[])[],
-    private readonly kinds: readonly number[],
+    /** Per line: FALL_* / GOTO_* / DYN_* kind of its successors. */
+    private readonly kinds: Uint8Array,
+    /** Jump targets of the lines that have some. */
+    private readonly jumps: readonly (readonly number[] | undefined)[],
     readonly reachable: readonly boolean[],
     readonly exits: readonly number[],
     readonly anyLabel: readonly number[],
   ) {}
+  get successors(): readonly (readonly number[])[] {
+    if (this._successors) return this._successors;
+    const n = this.kinds.length;
+    const out: number[][] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = this.kinds[i] as number;
+      const falls = k === FALL_ONLY || k === GOTO_FALL || k === DYN_FALL;
+      const js = k >= GOTO_ONLY ? this.jumps[i] : undefined;
+      if (js === undefined) out[i] = falls ? [i + 1] : [];
+      else {
+        const succ = js.slice();
+        if (falls) succ.push(i + 1);
+        out[i] = succ;
+      }
+    }
+    this._successors = out;
+    return out;
+  }
   get edges(): readonly FlowEdge[] {
     if (this._edges) return this._edges;
     const edges: FlowEdge[] = [];
-    for (let from = 0; from < this.successors.length; from++) {
-      const succ = this.successors[from] as readonly number[];
+    const successors = this.successors;
+    for (let from = 0; from < successors.length; from++) {
+      const succ = successors[from] as readonly number[];
       const k = this.kinds[from] as number;
       const falls = k === FALL_ONLY || k === GOTO_FALL || k === DYN_FALL;
       const jumpKind: FlowEdge["kind"] = k === DYN_ONLY || k === DYN_FALL ? "dynamic-goto" : "goto";
@@ -275,9 +369,6 @@ class Flow implements ControlFlow {
     };
   }
 }
-
-const PLAIN_OUTCOME = { ok: true, fail: true, jumps: NO_JUMPS, stops: false } as const;
-const EMPTY_OUTCOME = { ok: true, fail: false, jumps: NO_JUMPS, stops: false } as const;
 
 class Collector {
   readonly diagnostics: Diagnostic[] = [];
@@ -318,7 +409,31 @@ class Collector {
  * @param index - Line index of `text` for positions; built only if there is something to report.
  */
 export function syntaxDiagnostics(tree: Script, text: string, index?: LineIndex): Diagnostic[] {
+  return syntaxDiagnosticsOf(tree, text, true, index);
+}
+
+/**
+ * {@link syntaxDiagnostics}; `checkLines` false when the parser reported no line with a
+ * continuation at end of input or a NUL byte (skips a walk over every line).
+ *
+ * @internal
+ */
+export function syntaxDiagnosticsOf(
+  tree: Script,
+  text: string,
+  checkLines: boolean,
+  index?: LineIndex,
+): Diagnostic[] {
   const c = new Collector(text, index);
+  syntaxInto(c, tree, text, checkLines);
+  return c.diagnostics;
+}
+
+/**
+ * {@link syntaxDiagnostics} into an existing collector; `checkLines` false skips the walk over the
+ * lines (the model's first pass saw no continuation at end of file and no NUL byte).
+ */
+function syntaxInto(c: Collector, tree: Script, text: string, checkLines: boolean): void {
   if (tree.bom)
     c.add(
       "bom",
@@ -352,6 +467,7 @@ export function syntaxDiagnostics(tree: Script, text: string, index?: LineIndex)
       );
     }
   }
+  if (!checkLines) return;
   for (let iLine1 = 0; iLine1 < tree.lines.length; iLine1++) {
     const line = tree.lines[iLine1] as (typeof tree.lines)[number];
     if (line.continuationAtEof) {
@@ -367,7 +483,6 @@ export function syntaxDiagnostics(tree: Script, text: string, index?: LineIndex)
       if (ign) c.at("nul-byte", "a NUL byte: iPXE ignores the rest of this line", ign);
     }
   }
-  return c.diagnostics;
 }
 
 interface Outcome {
@@ -376,66 +491,138 @@ interface Outcome {
   jumps: readonly number[];
 }
 
+/** Flow kind of a command, decided in the first pass (see {@link segmentOutcome}). */
+const CK_PLAIN = 0;
+/** A built-in `goto` with exactly one argument. */
+const CK_GOTO = 1;
+/** A built-in `exit`, `reboot` or `poweroff`. */
+const CK_STOP = 2;
+/** `chain`/`boot`/`imgexec` with `--replace`. */
+const CK_REPLACE = 3;
+
+const NO_OPTIONS: readonly ParsedOption[] = [];
+
+/** Operators ending a segment, as the flow pass reads them. */
+const OP_NONE = 0;
+const OP_OR = 1;
+const OP_AND = 2;
+const OP_SEQ = 3;
+
+/** Line flag bits of the first pass. */
+const LF_CMD = 1;
+const LF_SEGMENTS = 2;
+const LF_LABEL = 4;
+/** One segment holding one plain command: succeeds or fails, then falls through. */
+const LF_SIMPLE = 8;
+
 /**
- * Builds the semantic model of a script (text or tree) and all its diagnostics.
- * Never throws.
+ * The first pass of {@link analyze}, one line at a time: labels, commands (options, arguments),
+ * settings, menus, fetches and their diagnostics. Called by the parser as each line is made (while
+ * its objects are still in the CPU cache), or over an existing tree.
  */
-export function analyze(input: string | Script, sourceText?: string): ScriptModel {
-  const tree = typeof input === "string" ? parseTree(input) : input;
-  const text = typeof input === "string" ? input : (sourceText ?? printTree(tree));
-  const c = new Collector(text);
-  const syntax = syntaxDiagnostics(tree, text);
-  for (let i = 0; i < syntax.length; i++) c.diagnostics.push(syntax[i] as Diagnostic);
-
-  const commands: CommandNode[] = [];
-  const settings: SettingAccess[] = [];
-  const menuItems: MenuItem[] = [];
-  const choices: MenuChoice[] = [];
-  const fetches: FetchRef[] = [];
+class ModelPass {
+  readonly commands: CommandNode[] = [];
+  /** Flow kind of each command (CK_*), parallel to `commands`. */
+  readonly cmdKinds: number[] = [];
+  /** Line index and segment index of each command, parallel to `commands` (the flow pass matches
+   * commands to segments with these instead of reading the command objects again). */
+  readonly cmdLines: number[] = [];
+  /** Per line: index in `segOps` of its segment count (-1 for lines the flow pass settles alone). */
+  readonly segBase: number[] = [];
+  /** Per line with segments: the count, then the operator ending each segment (OP_*). */
+  readonly segOps: number[] = [];
+  readonly cmdSegs: number[] = [];
+  readonly settings: SettingAccess[] = [];
+  readonly menuItems: MenuItem[] = [];
+  readonly choices: MenuChoice[] = [];
+  readonly fetches: FetchRef[] = [];
   /** Settings state for "read before write" (textual order). */
-  const rbw: ReadBeforeWrite = { c, written: new Set<string>(), reported: new Set<string>() };
-  /** Lines with at least one command. */
-  const hasCmd = new Uint8Array(tree.lines.length);
-  const labelDefs: LabelDef[] = [];
-  const labels = new Map<string, LabelDef>();
-  const newerSeen = new Set<string>();
+  readonly rbw: ReadBeforeWrite;
+  /** Per line: LF_* bits. */
+  readonly lineFlags: number[] = [];
+  readonly labelDefs: LabelDef[] = [];
+  readonly labels = new Map<string, LabelDef>();
+  readonly newerSeen = new Set<string>();
+  constructor(
+    readonly c: Collector,
+    readonly starts: number[],
+  ) {
+    this.rbw = { c, seen: new Map<string, number>() };
+  }
 
-  for (let iLine2 = 0; iLine2 < tree.lines.length; iLine2++) {
-    const line = tree.lines[iLine2] as (typeof tree.lines)[number];
-    if (line.label) {
-      const def: LabelDef = { name: line.label.name, line, token: line.label };
-      labelDefs.push(def);
-      const first = labels.get(def.name);
+  line(line: Line): void {
+    const c = this.c;
+    const label = line.label;
+    let flags = 0;
+    if (label !== null) {
+      flags = LF_LABEL;
+      const def: LabelDef = { name: label.name, line, token: label };
+      this.labelDefs.push(def);
+      const first = this.labels.get(def.name);
       if (first) {
         c.at(
           "duplicate-label",
           `label ":${def.name}" is already defined on line ${first.line.lineNumber}; goto finds that one`,
-          line.label,
+          label,
         );
-      } else labels.set(def.name, def);
+      } else this.labels.set(def.name, def);
     }
+    const segs = line.segments;
+    if (segs.length === 0) {
+      this.segBase.push(-1);
+      this.lineFlags.push(flags);
+      return;
+    }
+    flags |= LF_SEGMENTS;
+    // Segment count, then each segment's ending operator (OP_*), for the flow pass.
+    const segOps = this.segOps;
+    const base = segOps.length;
+    segOps.push(segs.length);
     let after: "||" | "&&" | ";" | null = null;
-    for (let segmentIndex = 0; segmentIndex < line.segments.length; segmentIndex++) {
-      const segment = line.segments[segmentIndex] as Segment;
+    for (let segmentIndex = 0; segmentIndex < segs.length; segmentIndex++) {
+      const segment = segs[segmentIndex] as Segment;
       const prev = after;
-      after = segment.operator?.op ?? null;
-      const nameWord = segment.words[0];
-      if (!nameWord) continue;
-      for (let k = 0; k < segment.words.length; k++) {
-        const w = segment.words[k] as WordToken;
-        if (w.value === "|")
-          c.at(
-            "lone-pipe",
-            `a lone "|" is passed to the command as an argument: iPXE has no pipes`,
-            w,
-          );
-      }
-      const name = nameWord.dynamic ? undefined : nameWord.value;
-      const info = name === undefined ? undefined : commandInfo(name);
-      let options: ParsedOption[] = [];
-      let args: WordToken[];
-      if (info) {
-        const g = getopt(info, segment.words, 1);
+      const operator = segment.operator;
+      after = operator === null ? null : operator.op;
+      segOps.push(
+        after === null ? OP_NONE : after === "||" ? OP_OR : after === "&&" ? OP_AND : OP_SEQ,
+      );
+      const words = segment.words;
+      const nameWord = words[0];
+      if (nameWord === undefined) continue;
+      const kind = this.command(line, segment, segmentIndex, prev, nameWord);
+      if (segs.length === 1 && kind === CK_PLAIN) flags |= LF_SIMPLE;
+      flags |= LF_CMD;
+    }
+    if ((flags & LF_SIMPLE) !== 0) {
+      // The flow pass settles simple lines without their operators.
+      segOps.length = base;
+      this.segBase.push(-1);
+    } else this.segBase.push(base);
+    this.lineFlags.push(flags);
+  }
+
+  /** One command: returns its flow kind (CK_*). */
+  private command(
+    line: Line,
+    segment: Segment,
+    segmentIndex: number,
+    prev: "||" | "&&" | ";" | null,
+    nameWord: WordToken,
+  ): number {
+    const c = this.c;
+    const words = segment.words;
+    const name = nameWord.dynamic ? undefined : nameWord.value;
+    const builtIn = name === undefined ? undefined : builtInOf(name);
+    const info = builtIn?.info;
+    const role = builtIn === undefined ? 0 : builtIn.role;
+    let options: readonly ParsedOption[] = NO_OPTIONS;
+    let args: WordToken[];
+    let kind = CK_PLAIN;
+    if (info) {
+      const first = words[1];
+      if (info.parsesOptions && first !== undefined && first.value.charCodeAt(0) === 45) {
+        const g = getopt(info, words, 1);
         options = g.options;
         args = g.args;
         for (let iP3 = 0; iP3 < g.problems.length; iP3++) {
@@ -443,19 +630,31 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
           if (p.word) c.at(p.code, p.message, p.word);
           else c.at(p.code, p.message, nameWord);
         }
-        if (info.since && !newerSeen.has(info.name)) {
-          newerSeen.add(info.name);
-          c.at(
-            "newer-ipxe",
-            `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`,
-            nameWord,
-          );
+      } else {
+        // No option can follow: what getopt would do, without its result objects.
+        args = restOf(words);
+        if (args.length < info.minArgs) {
+          const p = arityProblem(info, "missing-argument", undefined);
+          c.at(p.code, p.message, nameWord);
+        } else if (args.length > info.maxArgs) {
+          const p = arityProblem(info, "too-many-arguments", args[info.maxArgs]);
+          c.at(p.code, p.message, p.word ?? nameWord);
         }
-        for (let iO4 = 0; iO4 < options.length; iO4++) {
-          const o = options[iO4] as (typeof options)[number];
+      }
+      if (info.since && !this.newerSeen.has(info.name)) {
+        this.newerSeen.add(info.name);
+        c.at(
+          "newer-ipxe",
+          `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`,
+          nameWord,
+        );
+      }
+      for (let iO4 = 0; iO4 < options.length; iO4++) {
+        const o = options[iO4] as (typeof options)[number];
+        if (o.info?.since) {
           const key = `${info.name} --${o.name}`;
-          if (o.info?.since && !newerSeen.has(key)) {
-            newerSeen.add(key);
+          if (!this.newerSeen.has(key)) {
+            this.newerSeen.add(key);
             c.at(
               "newer-ipxe",
               `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`,
@@ -463,46 +662,88 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
             );
           }
         }
-        if ((name === "sleep" || name === "exit") && args[0] && !args[0].dynamic) {
-          if (parseIpxeInteger(args[0].value) === undefined)
-            c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
-        }
-      } else {
-        args = segment.words.slice(1);
-        if (name !== undefined)
-          c.at(
-            "unknown-command",
-            `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
-            nameWord,
-          );
       }
-      const node: CommandNode = {
-        line,
-        segment,
-        segmentIndex,
-        after: prev,
-        name,
-        nameWord,
-        info,
-        options,
-        args,
-      };
-      commands.push(node);
-      hasCmd[iLine2] = 1;
-      // Settings, menus and fetches depend on this command alone: collect them in this one pass
-      // over the tree (a pass per section cost more in cache misses than the work itself).
-      const firstSetting = settings.length;
-      collectSettings(node, settings);
-      readBeforeWrite(rbw, settings, firstSetting);
-      if (info && name !== undefined) {
-        collectMenu(node, menuItems, choices);
-        collectFetches(node, fetches);
-      }
+      if ((role & R_GOTO) !== 0) {
+        if (args.length === 1) kind = CK_GOTO;
+      } else if ((role & R_SLEEP) !== 0) {
+        if (args[0] && !args[0].dynamic && parseIpxeInteger(args[0].value) === undefined)
+          c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
+        if ((role & R_EXIT) !== 0) kind = CK_STOP;
+      } else if ((role & R_STOP) !== 0) kind = CK_STOP;
+    } else {
+      args = restOf(words);
+      if (name !== undefined)
+        c.at(
+          "unknown-command",
+          `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
+          nameWord,
+        );
     }
+    if ((role & R_EXEC) !== 0 && options.length > 0 && hasOptionNamed(options, "replace"))
+      kind = CK_REPLACE;
+    const node: CommandNode = {
+      line,
+      segment,
+      segmentIndex,
+      after: prev,
+      name,
+      nameWord,
+      info,
+      options,
+      args,
+    };
+    this.commands.push(node);
+    this.cmdKinds.push(kind);
+    this.cmdLines.push(this.lineFlags.length);
+    this.cmdSegs.push(segmentIndex);
+    // Settings, menus and fetches depend on this command alone.
+    collectSettings(node, this.settings, this.rbw, role, mayHaveLonePipe(line));
+    if ((role & R_MENU) !== 0) collectMenu(node, this.menuItems, this.choices);
+    if ((role & R_FETCH) !== 0) collectFetches(node, this.fetches);
+    return kind;
   }
+}
+
+/**
+ * Builds the semantic model of a script (text or tree) and all its diagnostics.
+ * Never throws.
+ */
+export function analyze(input: string | Script, sourceText?: string): ScriptModel {
+  const text = typeof input === "string" ? input : (sourceText ?? printTree(input));
+  // Parsing a text: the parser hands over the physical line starts for positions as it goes.
+  const starts: number[] = [];
+  const c = new Collector(text, typeof input === "string" ? new LineIndex("", starts) : undefined);
+  const pass = new ModelPass(c, starts);
+  let tree: Script;
+  let special = true;
+  if (typeof input === "string") {
+    const info: ParseInfo = { special: false };
+    tree = parseTree(input, pass, info);
+    special = info.special;
+  } else {
+    tree = input;
+    for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
+  }
+  syntaxInto(c, tree, text, special);
+  const {
+    commands,
+    cmdKinds,
+    cmdLines,
+    cmdSegs,
+    segBase,
+    segOps,
+    settings,
+    menuItems,
+    choices,
+    fetches,
+    lineFlags,
+    labelDefs,
+    labels,
+  } = pass;
+  const lines = tree.lines;
+  const lineCount = lines.length;
 
   // Control flow.
-  const lineCount = tree.lines.length;
   const labelLine = (name: string): number | undefined => labels.get(name)?.line.index;
   const choiceCache = new Map<string, { lines: number[]; canFail: boolean } | undefined>();
   const choiceTargets = (setting: string): { lines: number[]; canFail: boolean } | undefined => {
@@ -517,6 +758,20 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   ): { lines: number[]; canFail: boolean } | undefined => {
     const menus = menuIndex.menusOf(setting);
     if (menus === undefined) return undefined;
+    // The targets depend only on the menu: cache them per (single) menu.
+    let only: string | undefined;
+    if (menus.size === 1) {
+      for (const x of menus) only = x;
+      if (targetsByMenu.has(only as string)) return targetsByMenu.get(only as string);
+    }
+    const r = menuTargets(menus);
+    if (only !== undefined) targetsByMenu.set(only, r);
+    return r;
+  };
+  const targetsByMenu = new Map<string, { lines: number[]; canFail: boolean } | undefined>();
+  const menuTargets = (
+    menus: ReadonlySet<string>,
+  ): { lines: number[]; canFail: boolean } | undefined => {
     const out = new Set<number>();
     let canFail = false;
     const items = menuIndex.itemsIn(menus);
@@ -540,25 +795,28 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     anyLabel: false,
     dynamicEdge: false,
   };
-  const successors: number[][] = [];
-  // Per line: which kinds its successors are (edges are materialised on demand).
-  const fallKinds: number[] = [];
+  // Per line: which kinds its successors are, and its jump targets (edges and successor lists
+  // are materialised on demand).
+  const fallKinds = new Uint8Array(lineCount);
+  const jumpsOf = new Array<number[] | undefined>(lineCount);
   const exits: number[] = [];
   const anyLabelLines: number[] = [];
+  const isAnyLabel = new Uint8Array(lineCount);
   /** Next command to match: commands are in line and segment order, so one cursor finds each. */
   let nextCmd = 0;
-  for (let iLine12 = 0; iLine12 < tree.lines.length; iLine12++) {
-    const line = tree.lines[iLine12] as (typeof tree.lines)[number];
-    if (line.segments.length === 0) {
+  for (let i = 0; i < lineCount; i++) {
+    const flags = lineFlags[i] as number;
+    if ((flags & LF_SEGMENTS) === 0) {
       // Blank, comment-only and label-only lines fall through.
-      if (line.index + 1 < lineCount) {
-        successors.push([line.index + 1]);
-        fallKinds.push(FALL_ONLY);
-      } else {
-        fallKinds.push(FALL_NONE);
-        successors.push([]);
-        exits.push(line.index);
-      }
+      if (i + 1 < lineCount) fallKinds[i] = FALL_ONLY;
+      else exits.push(i);
+      continue;
+    }
+    if ((flags & LF_SIMPLE) !== 0) {
+      // One plain command: it may fail (the script stops) or succeed (the next line runs).
+      nextCmd++;
+      if (i + 1 < lineCount) fallKinds[i] = FALL_ONLY;
+      exits.push(i);
       continue;
     }
     let stOk = true;
@@ -567,17 +825,23 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     let stops = false;
     fx.anyLabel = false;
     fx.dynamicEdge = false;
-    const segs = line.segments;
-    for (let si = 0; si < segs.length; si++) {
-      let cmd: CommandNode | undefined = commands[nextCmd];
-      if (cmd !== undefined && cmd.line === line && cmd.segmentIndex === si) nextCmd++;
-      else cmd = undefined;
-      const op = si === 0 ? null : (segs[si - 1] as Segment).operator?.op;
+    const base = segBase[i] as number;
+    const nSegs = segOps[base] as number;
+    for (let si = 0; si < nSegs; si++) {
+      let cmd: CommandNode | undefined;
+      let ck = CK_PLAIN;
+      if (cmdLines[nextCmd] === i && cmdSegs[nextCmd] === si) {
+        cmd = commands[nextCmd];
+        ck = cmdKinds[nextCmd] as number;
+        nextCmd++;
+      }
+      // The operator before this segment (ending the previous one).
+      const op = si === 0 ? OP_NONE : (segOps[base + si] as number);
       let runs: boolean;
       let carryOk = false;
       let carryFail = false;
-      if (op === null || op === undefined || op === ";") runs = stOk || stFail;
-      else if (op === "&&") {
+      if (op === OP_NONE || op === OP_SEQ) runs = stOk || stFail;
+      else if (op === OP_AND) {
         runs = stOk;
         carryFail = stFail;
       } else {
@@ -589,7 +853,18 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         stFail = carryFail;
         continue;
       }
-      const out = segmentOutcome(fx, cmd, op === "||");
+      if (cmd === undefined) {
+        // An empty segment (after a trailing operator) succeeds.
+        stOk = true;
+        stFail = carryFail;
+        continue;
+      }
+      if (ck === CK_PLAIN) {
+        stOk = true;
+        stFail = true;
+        continue;
+      }
+      const out = segmentOutcome(fx, cmd, ck, op === OP_OR);
       if (out.jumps.length) {
         if (jumps === null) jumps = out.jumps.slice();
         else {
@@ -603,15 +878,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       stOk = carryOk || out.ok;
       stFail = carryFail || out.fail;
     }
-    const falls = stOk && line.index + 1 < lineCount;
-    // Built at their final size: a pushed-to `[]` keeps 17 slots.
-    let succ: number[];
-    if (jumps === null) succ = falls ? [line.index + 1] : [];
-    else {
-      succ = jumps;
-      if (falls) succ.push(line.index + 1);
-    }
-    fallKinds.push(
+    const falls = stOk && i + 1 < lineCount;
+    if (jumps !== null) jumpsOf[i] = jumps;
+    fallKinds[i] =
       jumps === null
         ? falls
           ? FALL_ONLY
@@ -622,71 +891,71 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
             : GOTO_ONLY
           : falls
             ? DYN_FALL
-            : DYN_ONLY,
-    );
-    if (stFail || stops || (stOk && line.index + 1 >= lineCount)) exits.push(line.index);
-    if (fx.anyLabel) anyLabelLines.push(line.index);
-    successors.push(succ);
+            : DYN_ONLY;
+    if (stFail || stops || (stOk && i + 1 >= lineCount)) exits.push(i);
+    if (fx.anyLabel) {
+      anyLabelLines.push(i);
+      isAnyLabel[i] = 1;
+    }
   }
   const reachable = new Array<boolean>(lineCount).fill(false);
-  const isAnyLabel = new Set(anyLabelLines);
   let labelsOpened = false;
   if (lineCount > 0) {
-    const stack = [0];
+    // Each line is pushed at most once.
+    const stack = new Int32Array(lineCount);
+    let sp = 0;
+    stack[sp++] = 0;
     reachable[0] = true;
-    while (stack.length) {
-      const i = stack.pop() as number;
-      if (!labelsOpened && isAnyLabel.has(i)) {
+    while (sp > 0) {
+      const i = stack[--sp] as number;
+      if (!labelsOpened && isAnyLabel[i] === 1) {
         // An unresolved `goto ${x}` may reach every label.
         labelsOpened = true;
         for (const d of labels.values()) {
           const j = d.line.index;
           if (!reachable[j]) {
             reachable[j] = true;
-            stack.push(j);
+            stack[sp++] = j;
           }
         }
       }
-      const succI = successors[i] as number[];
-      for (let iJ14 = 0; iJ14 < succI.length; iJ14++) {
-        const j = succI[iJ14] as number;
-        if (!reachable[j]) {
-          reachable[j] = true;
-          stack.push(j);
+      const k = fallKinds[i] as number;
+      if (k >= GOTO_ONLY) {
+        const js = jumpsOf[i] as number[];
+        for (let q = 0; q < js.length; q++) {
+          const j = js[q] as number;
+          if (!reachable[j]) {
+            reachable[j] = true;
+            stack[sp++] = j;
+          }
         }
+      }
+      if ((k === FALL_ONLY || k === GOTO_FALL || k === DYN_FALL) && !reachable[i + 1]) {
+        reachable[i + 1] = true;
+        stack[sp++] = i + 1;
       }
     }
   }
   // Unreachable runs of command lines.
-  let runStart: Line | undefined;
+  let runStart = -1;
   let runCount = 0;
-  const flush = (): void => {
-    if (runStart && runCount > 0) {
-      const first = runStart.tokens.find((t) => t.kind === "Word") ?? runStart.tokens[0];
-      if (first)
-        c.at(
-          "unreachable",
-          `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`,
-          first,
-        );
+  for (let i = 0; i <= lineCount; i++) {
+    const flags = i < lineCount ? (lineFlags[i] as number) : 0;
+    const end = i === lineCount || reachable[i] === true || (flags & LF_LABEL) !== 0;
+    if (end && runStart >= 0) {
+      c.at(
+        "unreachable",
+        `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`,
+        firstWordOf(lines[runStart] as Line),
+      );
+      runStart = -1;
+      runCount = 0;
     }
-    runStart = undefined;
-    runCount = 0;
-  };
-  for (let iLine15 = 0; iLine15 < tree.lines.length; iLine15++) {
-    const line = tree.lines[iLine15] as (typeof tree.lines)[number];
-    if (reachable[line.index]) {
-      flush();
-      continue;
-    }
-    if (line.label) flush();
-    if (hasCmd[iLine15] === 0) continue;
-    if (!runStart) runStart = line;
+    if (i === lineCount || reachable[i] === true || (flags & LF_CMD) === 0) continue;
+    if (runStart < 0) runStart = i;
     runCount++;
   }
-  flush();
 
-  // Menu items with no label, when their choice feeds no goto (reported above otherwise).
   c.diagnostics.sort(
     (a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
@@ -695,13 +964,37 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     commands,
     labels,
     labelDefs,
-    flow: new Flow(successors, fallKinds, reachable, exits, anyLabelLines),
+    flow: new Flow(fallKinds, jumpsOf, reachable, exits, anyLabelLines),
     fetches,
     settings,
     menuItems,
     choices,
     diagnostics: c.diagnostics,
   };
+}
+
+/** `words.slice(1)` as a copy loop (cheaper than the builtin call for a command's few words). */
+function restOf(words: readonly WordToken[]): WordToken[] {
+  const n = words.length - 1;
+  // Called with the name word present, so n >= 0.
+  const out = new Array<WordToken>(n);
+  for (let i = 0; i < n; i++) out[i] = words[i + 1] as WordToken;
+  return out;
+}
+
+/** The first word of a line with a command (the token an "unreachable" diagnostic points at). */
+function firstWordOf(line: Line): SyntaxToken {
+  const segs = line.segments;
+  for (let s = 0; s < segs.length; s++) {
+    const w = (segs[s] as Segment).words[0];
+    if (w !== undefined) return w;
+  }
+  return line.tokens[0] as SyntaxToken;
+}
+
+function hasOptionNamed(options: readonly ParsedOption[], n: string): boolean {
+  for (let i = 0; i < options.length; i++) if ((options[i] as ParsedOption).name === n) return true;
+  return false;
 }
 
 const optValue = (cmd: CommandNode, n: string): string | undefined =>
@@ -797,48 +1090,130 @@ function collectFetches(cmd: CommandNode, fetches: FetchRef[]): void {
 /** State of the "setting read before the script writes it" check, in textual order. */
 interface ReadBeforeWrite {
   readonly c: Collector;
-  readonly written: Set<string>;
-  readonly reported: Set<string>;
+  /** Per unscoped setting name: SEEN_WRITTEN and/or SEEN_REPORTED (one look-up per access). */
+  readonly seen: Map<string, number>;
 }
 
-/** Reports the first read of each unscoped setting not written earlier (`settings[from…]`). */
-function readBeforeWrite(
-  st: ReadBeforeWrite,
-  settings: readonly SettingAccess[],
-  from: number,
-): void {
-  for (let i = from; i < settings.length; i++) {
-    const s = settings[i] as SettingAccess;
-    if (s.kind !== "read") {
-      st.written.add(s.name);
-      continue;
-    }
-    if (s.scope !== undefined || st.written.has(s.name) || st.reported.has(s.name)) continue;
-    if (PREDEFINED_SETTINGS.has(s.name) || isDigit(s.name.charCodeAt(0))) continue;
-    st.reported.add(s.name);
-    st.c.at(
-      "setting-read-before-write",
-      `setting "${s.name}" is read before the script writes it (empty unless set elsewhere)`,
-      s.word,
-    );
+/**
+ * Records `access` and applies the "read before write" check to it (accesses arrive in textual
+ * order): reports the first read of each unscoped setting not written earlier.
+ */
+function record(st: ReadBeforeWrite, settings: SettingAccess[], access: SettingAccess): void {
+  settings.push(access);
+  const name = access.name;
+  if (access.kind !== "read") {
+    const was = st.seen.get(name);
+    if (was === undefined || (was & SEEN_WRITTEN) === 0)
+      st.seen.set(name, (was ?? 0) | SEEN_WRITTEN);
+    return;
   }
+  if (access.scope !== undefined) return;
+  const was = st.seen.get(name);
+  if (was !== undefined) return; // written or already reported
+  if (PREDEFINED_SETTINGS.has(name) || isDigit(name.charCodeAt(0))) return;
+  st.seen.set(name, SEEN_REPORTED);
+  st.c.at(
+    "setting-read-before-write",
+    `setting "${name}" is read before the script writes it (empty unless set elsewhere)`,
+    access.word,
+  );
 }
+
+const SEEN_WRITTEN = 1;
+const SEEN_REPORTED = 2;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** `${…}` reads in a command's words, then what the command writes or deletes. */
-function collectSettings(cmd: CommandNode, settings: SettingAccess[]): void {
+/**
+ * A read of the setting named by `v[a, b)` (the literal inside `${…}`), split as
+ * {@link parseSettingRef} does, without building the word's parts.
+ */
+function readAccess(
+  cmd: CommandNode,
+  w: WordToken,
+  v: string,
+  a: number,
+  b: number,
+): SettingAccess {
+  let slash = v.indexOf("/", a);
+  if (slash >= b) slash = -1;
+  const nameStart = slash >= 0 ? slash + 1 : a;
+  let colon = v.indexOf(":", nameStart);
+  if (colon >= b) colon = -1;
+  const nameEnd = colon >= 0 ? colon : b;
+  const name = v.slice(nameStart, nameEnd);
+  const scope = slash >= 0 ? v.slice(a, slash) : undefined;
+  return {
+    kind: "read",
+    // `scope/name` is exactly the text from the start to the end of the name.
+    key: scope !== undefined ? v.slice(a, nameEnd) : name,
+    scope,
+    name,
+    type: colon >= 0 ? v.slice(colon + 1, b) : undefined,
+    line: cmd.line,
+    word: w,
+    command: cmd,
+  };
+}
+
+/** Whether every complete `${…}` in `v` is flat (no `${` before its `}`). */
+function flatRefs(v: string): boolean {
+  let lit = 0;
+  for (;;) {
+    const open = v.indexOf("${", lit);
+    if (open < 0) return true;
+    const close = v.indexOf("}", open + 2);
+    if (close < 0) return true;
+    const nested = v.indexOf("${", open + 2);
+    if (nested >= 0 && nested < close) return false;
+    lit = close + 1;
+  }
+}
+
+/**
+ * `${…}` reads in a command's words (and lone `|` arguments, in the same walk over the words),
+ * then what the command writes or deletes.
+ */
+function collectSettings(
+  cmd: CommandNode,
+  settings: SettingAccess[],
+  st: ReadBeforeWrite,
+  role: number,
+  checkPipe: boolean,
+): void {
   const words = cmd.segment.words;
   for (let k = 0; k < words.length; k++) {
     const w = words[k] as WordToken;
-    if (!w.dynamic) continue;
+    if (!w.dynamic) {
+      if (checkPipe && w.value === "|")
+        st.c.at(
+          "lone-pipe",
+          `a lone "|" is passed to the command as an argument: iPXE has no pipes`,
+          w,
+        );
+      continue;
+    }
+    const v = w.value;
+    if (flatRefs(v)) {
+      // The common case, read straight from the value (same order as the parts: left to right).
+      let lit = 0;
+      for (;;) {
+        const open = v.indexOf("${", lit);
+        if (open < 0) break;
+        const close = v.indexOf("}", open + 2);
+        if (close < 0) break;
+        record(st, settings, readAccess(cmd, w, v, open + 2, close));
+        lit = close + 1;
+      }
+      continue;
+    }
     const found = expansions(w.parts);
     for (let iE = 0; iE < found.length; iE++) {
       const ref = (found[iE] as ExpansionPart).ref;
       if (!ref) continue;
-      settings.push({
+      record(st, settings, {
         kind: "read",
         key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
         scope: ref.scope,
@@ -850,32 +1225,19 @@ function collectSettings(cmd: CommandNode, settings: SettingAccess[]): void {
       });
     }
   }
-  if (!cmd.info) return;
-  switch (cmd.name) {
-    case "set":
-      writeSetting(settings, cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
-      break;
-    case "clear":
-      writeSetting(settings, cmd, cmd.args[0], "delete");
-      break;
-    case "read":
-    case "inc":
-    case "choose":
-    case "pciscan":
-    case "usbscan":
-    case "imgset":
-    case "nslookup":
-      writeSetting(settings, cmd, cmd.args[0], "write");
-      break;
-    default:
-      if (cmd.name?.endsWith("sum")) {
-        const s = cmd.options.find((o) => o.name === "set");
-        if (s?.valueWord) writeSetting(settings, cmd, s.valueWord, "write");
-      }
+  if (role === 0) return;
+  if ((role & R_SET) !== 0)
+    writeSetting(st, settings, cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
+  else if ((role & R_CLEAR) !== 0) writeSetting(st, settings, cmd, cmd.args[0], "delete");
+  else if ((role & R_WRITES_ARG0) !== 0) writeSetting(st, settings, cmd, cmd.args[0], "write");
+  else if ((role & R_SUM) !== 0 && cmd.options.length > 0) {
+    const s = cmd.options.find((o) => o.name === "set");
+    if (s?.valueWord) writeSetting(st, settings, cmd, s.valueWord, "write");
   }
 }
 
 function writeSetting(
+  st: ReadBeforeWrite,
   settings: SettingAccess[],
   cmd: CommandNode,
   w: WordToken | undefined,
@@ -883,7 +1245,7 @@ function writeSetting(
 ): void {
   if (!w || w.dynamic) return;
   const ref = parseSettingRef(w.value);
-  settings.push({
+  record(st, settings, {
     kind,
     key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
     scope: ref.scope,
@@ -943,6 +1305,33 @@ class MenuIndex {
     for (const x of menus) only = x;
     return this.byMenu.get(only) ?? [];
   }
+  private unlabeledByMenu: Map<string, MenuItem[]> | undefined;
+  /**
+   * The named items of `menus` whose name is no label, in document order (cached per menu: in a
+   * script with many `goto ${choice}` on one menu, each would scan every item again).
+   */
+  unlabeledIn(
+    menus: ReadonlySet<string>,
+    labels: ReadonlyMap<string, LabelDef>,
+  ): readonly MenuItem[] {
+    let only: string | undefined;
+    if (menus.size === 1) {
+      for (const x of menus) only = x;
+      const hit = this.unlabeledByMenu?.get(only as string);
+      if (hit !== undefined) return hit;
+    }
+    const items = this.itemsIn(menus);
+    const out: MenuItem[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i] as MenuItem;
+      if (!it.gap && it.name !== undefined && !labels.has(it.name)) out.push(it);
+    }
+    if (only !== undefined) {
+      if (this.unlabeledByMenu === undefined) this.unlabeledByMenu = new Map();
+      this.unlabeledByMenu.set(only, out);
+    }
+    return out;
+  }
 }
 
 /** What the control-flow pass shares with {@link segmentOutcome}. */
@@ -962,13 +1351,12 @@ interface FlowCtx {
 /** What running one segment can do: succeed, fail, jump, stop the script. */
 function segmentOutcome(
   fx: FlowCtx,
-  cmd: CommandNode | undefined,
+  cmd: CommandNode,
+  kind: number,
   fallback: boolean,
 ): Outcome & { stops: boolean } {
   const { c, labels } = fx;
-  if (!cmd) return EMPTY_OUTCOME;
-  const n = cmd.name;
-  if (n === "goto" && cmd.info && cmd.args.length === 1) {
+  if (kind === CK_GOTO) {
     const t = cmd.args[0] as WordToken;
     if (!t.dynamic) {
       const l = labels.get(t.value)?.line.index;
@@ -994,11 +1382,13 @@ function segmentOutcome(
     if (viaChoice && choiceSetting !== undefined && !fx.warnedSettings.has(choiceSetting)) {
       fx.warnedSettings.add(choiceSetting);
       // The items of the menus a `choose` of this setting reads (each has such a choose).
-      const items = fx.menuIndex.itemsIn(fx.menuIndex.menusOf(choiceSetting) ?? NO_MENUS);
+      const items = fx.menuIndex.unlabeledIn(
+        fx.menuIndex.menusOf(choiceSetting) ?? NO_MENUS,
+        labels,
+      );
       for (let iIt13 = 0; iIt13 < items.length; iIt13++) {
         const it = items[iIt13] as MenuItem;
-        if (it.gap || it.name === undefined || labels.has(it.name) || fx.itemWarned.has(it))
-          continue;
+        if (fx.itemWarned.has(it)) continue;
         fx.itemWarned.add(it);
         c.at(
           "item-without-label",
@@ -1020,13 +1410,10 @@ function segmentOutcome(
     fx.anyLabel = true;
     return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
   }
-  if (n !== undefined && TERMINATORS.has(n) && cmd.info) {
-    return { ok: false, fail: n !== "exit", jumps: NO_JUMPS, stops: true };
-  }
-  if (n !== undefined && EXEC_COMMANDS.has(n) && cmd.options.some((o) => o.name === "replace")) {
-    return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
-  }
-  return PLAIN_OUTCOME;
+  if (kind === CK_STOP)
+    return { ok: false, fail: cmd.name !== "exit", jumps: NO_JUMPS, stops: true };
+  // CK_REPLACE: `chain --replace` and the like never come back.
+  return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
 }
 
 function printTree(tree: Script): string {

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { analyze, type Diagnostic, syntaxDiagnostics } from "./model.js";
-import { parseTree, type Script } from "./syntax.js";
+import { analyze, type Diagnostic, syntaxDiagnosticsOf } from "./model.js";
+import { type ParseInfo, parseTree, type Script } from "./syntax.js";
 
 /** Result of {@link parse}. */
 export interface ParseResult {
@@ -24,8 +24,9 @@ export interface ParseResult {
  * ```
  */
 export function parse(text: string): ParseResult {
-  const tree = parseTree(text);
-  return { tree, diagnostics: syntaxDiagnostics(tree, text) };
+  const info: ParseInfo = { special: false };
+  const tree = parseTree(text, undefined, info);
+  return { tree, diagnostics: syntaxDiagnosticsOf(tree, text, info.special) };
 }
 
 /** Parses and analyses `text`, returning every diagnostic (syntax and semantic), sorted by position. */

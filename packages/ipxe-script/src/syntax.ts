@@ -144,6 +144,7 @@ export interface Script {
 const SP = 32;
 const TAB = 9;
 const CR = 13;
+const LF = 10;
 const BACKSLASH = 92;
 const HASH = 35;
 const COLON = 58;
@@ -305,19 +306,30 @@ function nestedWordParts(value: string): { parts: WordPart[]; dynamic: boolean }
   return { parts: merged, dynamic };
 }
 
+/** True when `value` contains a complete `${…}`. */
+function isDynamic(value: string): boolean {
+  const open = value.indexOf("${");
+  return open >= 0 && value.indexOf("}", open + 2) >= 0;
+}
+
+/**
+ * A word whose logical value is its source text (no continuation inside it): the most numerous
+ * object of the tree, so `kind` and `value` live on the prototype and `parts` in a side table.
+ */
 class Word implements WordToken {
-  readonly kind = "Word" as const;
+  get kind(): "Word" {
+    return "Word";
+  }
   readonly start: number;
   readonly text: string;
   readonly value: string;
   readonly dynamic: boolean;
   private _parts: readonly WordPart[] | undefined;
-  constructor(start: number, text: string, value: string) {
+  constructor(start: number, text: string, dynamic: boolean, value: string = text) {
     this.start = start;
     this.text = text;
     this.value = value;
-    const open = value.indexOf("${");
-    this.dynamic = open >= 0 && value.indexOf("}", open + 2) >= 0;
+    this.dynamic = dynamic;
     this._parts = undefined;
   }
   get parts(): readonly WordPart[] {
@@ -350,9 +362,17 @@ class Buf<T> {
   }
   /** The items pushed since the last `take()`, as a new array; empties the buffer. */
   take(): T[] {
-    const out = this.items.slice(0, this.n);
+    // A copy loop: cheaper than a `slice` builtin call for the few items a line has.
+    const n = this.n;
+    const items = this.items;
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) out[i] = items[i] as T;
     this.n = 0;
     return out;
+  }
+  /** Forgets the items pushed since the last `take()`. */
+  reset(): void {
+    this.n = 0;
   }
   /** Drops references to the last items (called when a parse ends). */
   clear(): void {
@@ -499,7 +519,8 @@ function lexLogical(
       segments.push({ kind: "Segment", words: words.take(), operator: tok });
       sawOperator = true;
     } else {
-      const w = new Word(sa, t, join === null ? t : s.slice(a, i));
+      const v = join === null ? t : s.slice(a, i);
+      const w = v === t ? new Word(sa, t, isDynamic(t)) : new Word(sa, t, isDynamic(v), v);
       tokens.push(w);
       words.push(w);
     }
@@ -525,10 +546,6 @@ function lexLogical(
   return { label, segments: segments.take(), comment, hasNul };
 }
 
-function lexSimple(state: LexState, from: number, to: number): LexedLine {
-  return lexLogical(state, state.text, from, to, null);
-}
-
 function lexJoined(state: LexState, pieces: number[], conts: number[]): LexedLine {
   const { text } = state;
   let logical = "";
@@ -547,11 +564,349 @@ function lexJoined(state: LexState, pieces: number[], conts: number[]): LexedLin
 }
 
 /**
+ * A logical line. Its significant tokens (label, words, operators, comment) are created while
+ * parsing; the full token list, whitespace and line ending included, is built from the source on
+ * first access of {@link Line.tokens} for a single physical line (most lines): the model never needs
+ * it, and whitespace/newline token objects were about a third of the tree's memory.
+ */
+class LineNode implements Line {
+  get kind(): "Line" {
+    return "Line";
+  }
+  /** @internal The source text (for on-demand tokens). */
+  readonly _src: string;
+  /** @internal Eager tokens (joined lines), or the lazily built ones; undefined until then. */
+  _tokens: readonly SyntaxToken[] | undefined;
+  /**
+   * @internal physicalLines << 3 | mayHaveLonePipe << 2 | hasNul << 1 | continuationAtEof (one
+   * field for four).
+   */
+  readonly _bits: number;
+  constructor(
+    src: string,
+    tokens: readonly SyntaxToken[] | undefined,
+    readonly index: number,
+    readonly start: number,
+    readonly end: number,
+    readonly lineNumber: number,
+    physicalLines: number,
+    readonly label: LabelToken | null,
+    readonly segments: readonly Segment[],
+    readonly comment: CommentToken | null,
+    continuationAtEof: boolean,
+    hasNul: boolean,
+    mayHaveLonePipe = true,
+  ) {
+    this._src = src;
+    this._tokens = tokens;
+    this._bits =
+      physicalLines * 8 +
+      (mayHaveLonePipe ? 4 : 0) +
+      (hasNul ? 2 : 0) +
+      (continuationAtEof ? 1 : 0);
+  }
+  get physicalLines(): number {
+    return Math.floor(this._bits / 8);
+  }
+  get continuationAtEof(): boolean {
+    return (this._bits & 1) !== 0;
+  }
+  get hasNul(): boolean {
+    return (this._bits & 2) !== 0;
+  }
+  get tokens(): readonly SyntaxToken[] {
+    if (this._tokens === undefined) this._tokens = materialiseTokens(this);
+    return this._tokens;
+  }
+  toJSON(): object {
+    return {
+      kind: this.kind,
+      index: this.index,
+      start: this.start,
+      end: this.end,
+      lineNumber: this.lineNumber,
+      physicalLines: this.physicalLines,
+      tokens: this.tokens,
+      label: this.label,
+      segments: this.segments,
+      comment: this.comment,
+      continuationAtEof: this.continuationAtEof,
+      hasNul: this.hasNul,
+    };
+  }
+}
+
+/**
+ * The text of a line's `Newline` token ("" when it has none), without building its token list.
+ *
+ * @internal
+ */
+export function newlineOf(line: Line): string {
+  if (!(line instanceof LineNode) || line._tokens !== undefined) {
+    const last = line.tokens[line.tokens.length - 1];
+    return last !== undefined && last.kind === "Newline" ? last.text : "";
+  }
+  // A single physical line: its terminator is "\n" or "\r\n" (or a lone "\r" at end of input).
+  const src = line._src;
+  let e = line.end;
+  if (e > line.start && src.charCodeAt(e - 1) === LF) e--;
+  if (e > line.start && src.charCodeAt(e - 1) === CR) e--;
+  return e === line.end ? "" : src.slice(e, line.end);
+}
+
+/**
+ * False when the lexer saw no word that is exactly `|` on this line (the model then skips the
+ * check on its words).
+ *
+ * @internal
+ */
+export function mayHaveLonePipe(line: Line): boolean {
+  return !(line instanceof LineNode) || (line._bits & 4) !== 0;
+}
+
+/** The significant tokens of a line in source order (label, words and operators, comment). */
+function significantTokens(line: Line): SyntaxToken[] {
+  const out: SyntaxToken[] = [];
+  if (line.label) out.push(line.label);
+  for (const seg of line.segments) {
+    for (const w of seg.words) out.push(w);
+    if (seg.operator) out.push(seg.operator);
+  }
+  if (line.comment) out.push(line.comment);
+  return out;
+}
+
+/**
+ * Builds the full token list of a single-physical-line {@link LineNode} by lexing its source range
+ * again, keeping the line's own significant token objects (so `tokens` and `segments` share them).
+ */
+function materialiseTokens(line: LineNode): readonly SyntaxToken[] {
+  const text = line._src;
+  const state: LexState = {
+    text,
+    tokens: new Buf<SyntaxToken>(),
+    segments: new Buf<Segment>(),
+    words: new Buf<WordToken>(),
+    mayHaveNul: line.hasNul,
+  };
+  let from = line.start;
+  if (from === 0 && text.charCodeAt(0) === 0xfeff) {
+    state.tokens.push({ kind: "Bom", start: 0, text: "\ufeff" });
+    from = 1;
+  }
+  let ce = line.end;
+  if (ce > from && text.charCodeAt(ce - 1) === 10) ce--;
+  if (ce > from && text.charCodeAt(ce - 1) === CR) ce--;
+  lexLogical(state, text, from, ce, null);
+  if (line.end > ce)
+    state.tokens.push({ kind: "Newline", start: ce, text: text.slice(ce, line.end) });
+  const fresh = state.tokens.take();
+  const own = significantTokens(line);
+  let k = 0;
+  for (let i = 0; i < fresh.length; i++) {
+    const kind = (fresh[i] as SyntaxToken).kind;
+    if (kind === "Word" || kind === "Operator" || kind === "Label" || kind === "Comment")
+      fresh[i] = own[k++] as SyntaxToken;
+  }
+  return fresh;
+}
+
+const NO_SEGMENTS: readonly Segment[] = [];
+
+/** Fast lexer state for single physical lines: significant tokens only. */
+interface FastState {
+  readonly text: string;
+  readonly segments: Buf<Segment>;
+  readonly words: Buf<WordToken>;
+  label: LabelToken | null;
+  comment: CommentToken | null;
+  hasNul: boolean;
+  segs: readonly Segment[];
+  /** Offset of the next NUL at or after the current line, -1 when none is left. */
+  nextNul: number;
+  /** After {@link lexScan}: offset just after the line terminator. */
+  next: number;
+  /** After {@link lexScan}: a word is exactly `|`. */
+  pipe: boolean;
+}
+
+/**
+ * Lexes a single physical line `[from, to)` of the source (no continuation) into its significant
+ * tokens; same tokens as {@link lexLogical} without whitespace objects or per-line closures.
+ */
+function lexFast(st: FastState, mayHaveNul: boolean, from: number, to: number): void {
+  const s = st.text;
+  st.label = null;
+  st.comment = null;
+  st.hasNul = false;
+  const words = st.words;
+  const segments = st.segments;
+  let sawOperator = false;
+  let end = to;
+  if (mayHaveNul) {
+    if (st.nextNul >= 0 && st.nextNul < from) st.nextNul = s.indexOf("\0", from);
+    const z = st.nextNul;
+    if (z >= 0 && z < to) {
+      end = z;
+      st.hasNul = true;
+    }
+  }
+  let i = from;
+  let c = i < end ? s.charCodeAt(i) : 0;
+  while (i < end && (c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+  if (i < end && c === COLON) {
+    const a = i;
+    while (i < end && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+    const t = s.slice(a, i);
+    st.label = { kind: "Label", start: a, text: t, name: t.slice(1) };
+  }
+  while (i < end) {
+    while (i < end && (c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+    if (i >= end) break;
+    const a = i;
+    const c0 = c;
+    if (c0 === HASH) {
+      const t = s.slice(a, end);
+      st.comment = { kind: "Comment", start: a, text: t, value: t };
+      break;
+    }
+    while (i < end && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+    const n = i - a;
+    let op: "||" | "&&" | ";" | null = null;
+    if (n === 2) {
+      const c1 = s.charCodeAt(a + 1);
+      if (c0 === PIPE && c1 === PIPE) op = "||";
+      else if (c0 === AMP && c1 === AMP) op = "&&";
+    } else if (n === 1 && c0 === SEMI) op = ";";
+    if (op !== null) {
+      const tok: OperatorToken = { kind: "Operator", start: a, text: op, op };
+      segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: tok });
+      sawOperator = true;
+    } else {
+      const t = s.slice(a, i);
+      words.push(new Word(a, t, isDynamic(t)));
+    }
+  }
+  if (words.n > 0 || sawOperator)
+    segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: null });
+  st.segs = segments.n > 0 ? segments.take() : NO_SEGMENTS;
+}
+
+/**
+ * Lexes the single physical line starting at `from` of a text without NUL bytes, finding its end
+ * while scanning (no separate search for the newline). Returns false, recording nothing, when the
+ * line ends in a `\` continuation (the general path handles it); else sets `st.next` to the offset
+ * after the line terminator.
+ */
+function lexScan(st: FastState, from: number): boolean {
+  const s = st.text;
+  const len = s.length;
+  const words = st.words;
+  const segments = st.segments;
+  let label: LabelToken | null = null;
+  let comment: CommentToken | null = null;
+  let sawOperator = false;
+  let pipe = false;
+  let i = from;
+  let c = i < len ? s.charCodeAt(i) : LF;
+  // Indentation (not the newline).
+  while (i < len && (c === SP || (c >= TAB && c <= CR && c !== LF))) c = s.charCodeAt(++i);
+  if (i < len && c === COLON) {
+    const a = i;
+    while (i < len && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+    const t = s.slice(a, i);
+    label = { kind: "Label", start: a, text: t, name: t.slice(1) };
+  }
+  for (;;) {
+    while (i < len && (c === SP || (c >= TAB && c <= CR && c !== LF))) c = s.charCodeAt(++i);
+    if (i >= len || c === LF) break;
+    const a = i;
+    const c0 = c;
+    if (c0 === HASH) {
+      const nl = s.indexOf("\n", i);
+      i = nl < 0 ? len : nl;
+      let ce = i;
+      if (s.charCodeAt(ce - 1) === CR) ce--;
+      const t = s.slice(a, ce);
+      comment = { kind: "Comment", start: a, text: t, value: t };
+      break;
+    }
+    let dollar = false;
+    // Most characters of a word are above the space: one comparison for them.
+    while (i < len) {
+      if (c > SP) {
+        if (c === DOLLAR) dollar = true;
+      } else if (c === SP || (c >= TAB && c <= CR)) break;
+      c = s.charCodeAt(++i);
+    }
+    const n = i - a;
+    let op: "||" | "&&" | ";" | null = null;
+    if (n === 2) {
+      const c1 = s.charCodeAt(a + 1);
+      if (c0 === PIPE && c1 === PIPE) op = "||";
+      else if (c0 === AMP && c1 === AMP) op = "&&";
+    } else if (n === 1) {
+      if (c0 === SEMI) op = ";";
+      else if (c0 === PIPE) pipe = true;
+    }
+    if (op !== null) {
+      const tok: OperatorToken = { kind: "Operator", start: a, text: op, op };
+      segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: tok });
+      sawOperator = true;
+    } else {
+      const t = s.slice(a, i);
+      words.push(new Word(a, t, dollar && isDynamic(t)));
+    }
+  }
+  // `i` is at the newline or the end of the text; one CR before it belongs to the terminator.
+  let ce = i;
+  if (ce > from && s.charCodeAt(ce - 1) === CR) ce--;
+  if (ce > from && s.charCodeAt(ce - 1) === BACKSLASH) {
+    words.reset();
+    segments.reset();
+    return false;
+  }
+  if (words.n > 0 || sawOperator)
+    segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: null });
+  st.segs = segments.n > 0 ? segments.take() : NO_SEGMENTS;
+  st.label = label;
+  st.comment = comment;
+  st.hasNul = false;
+  st.next = i < len ? i + 1 : len;
+  st.pipe = pipe;
+  return true;
+}
+
+/**
+ * Receives each line as soon as {@link parseTree} has made it (the model's first pass uses this to
+ * work on a line while it is still in the CPU cache).
+ *
+ * @internal
+ */
+export interface LineSink {
+  line(line: Line): void;
+  /** The parser pushes the start offset of every physical line here (see {@link LineIndex}). */
+  readonly starts: number[];
+}
+
+/**
+ * What {@link parseTree} reports besides the tree.
+ *
+ * @internal
+ */
+export interface ParseInfo {
+  /** Some line has a continuation at end of input or a NUL byte (syntax diagnostics to make). */
+  special: boolean;
+}
+
+/**
  * Parses `text` into a lossless tree. Never throws. Diagnostics are produced by `parse()` and the
  * model (`analyze()`); this function only builds the tree.
  */
-export function parseTree(text: string): Script {
+export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Script {
   const len = text.length;
+  /** A line with a continuation at end of input or a NUL byte was made. */
+  let special = false;
   const lines: Line[] = [];
   let pos = 0;
   let lineNumber = 1;
@@ -565,36 +920,97 @@ export function parseTree(text: string): Script {
     words: new Buf<WordToken>(),
     mayHaveNul,
   };
+  const fast: FastState = {
+    text,
+    segments: state.segments,
+    words: state.words,
+    label: null,
+    comment: null,
+    hasNul: false,
+    segs: NO_SEGMENTS,
+    nextNul: mayHaveNul ? text.indexOf("\0") : -1,
+    next: 0,
+    pipe: false,
+  };
   while (pos < len) {
     const lineStart = pos;
     const startLineNumber = lineNumber;
-    if (pos === 0 && bom) {
-      tokens.push({ kind: "Bom", start: 0, text: "\ufeff" });
-      pos = 1;
+    let cs = pos;
+    if (pos === 0 && bom) cs = pos = 1;
+    if (!mayHaveNul && lexScan(fast, cs)) {
+      if (sink !== undefined) sink.starts.push(lineStart);
+      const next = fast.next;
+      if (next < len || text.charCodeAt(len - 1) === LF) lineNumber++;
+      pos = next;
+      lines.push(
+        new LineNode(
+          text,
+          undefined,
+          lines.length,
+          lineStart,
+          pos,
+          startLineNumber,
+          1,
+          fast.label,
+          fast.segs,
+          fast.comment,
+          false,
+          false,
+          fast.pipe,
+        ),
+      );
+      if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
+      continue;
     }
+    const nl0 = text.indexOf("\n", pos);
+    const contentEnd0 = nl0 < 0 ? len : nl0;
+    let ce0 = contentEnd0;
+    if (ce0 > pos && text.charCodeAt(ce0 - 1) === CR) ce0--;
+    if (!(ce0 > pos && text.charCodeAt(ce0 - 1) === BACKSLASH)) {
+      // A single physical line: significant tokens now, the rest on demand.
+      if (sink !== undefined) sink.starts.push(lineStart);
+      lexFast(fast, mayHaveNul, cs, ce0);
+      if (fast.hasNul) special = true;
+      pos = nl0 < 0 ? len : nl0 + 1;
+      if (nl0 >= 0) lineNumber++;
+      lines.push(
+        new LineNode(
+          text,
+          undefined,
+          lines.length,
+          lineStart,
+          pos,
+          startLineNumber,
+          1,
+          fast.label,
+          fast.segs,
+          fast.comment,
+          false,
+          fast.hasNul,
+        ),
+      );
+      if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
+      continue;
+    }
+    if (lineStart === 0 && bom) tokens.push({ kind: "Bom", start: 0, text: "\ufeff" });
     // Gather physical lines: pieces = logical content ranges, conts = continuation ranges.
-    let pieces: number[] | null = null;
-    let conts: number[] | null = null;
-    let firstContentStart = pos;
-    let firstContentEnd = pos;
+    const pieces: number[] = [];
+    const conts: number[] = [];
     let eolStart = pos;
     let eolEnd = pos;
     let physical = 0;
     let continuationAtEof = false;
     for (;;) {
       physical++;
+      if (sink !== undefined) sink.starts.push(physical === 1 ? lineStart : pos);
       const nl = text.indexOf("\n", pos);
       const contentEnd = nl < 0 ? len : nl;
       const next = nl < 0 ? len : nl + 1;
       let ce = contentEnd;
       if (ce > pos && text.charCodeAt(ce - 1) === CR) ce--;
       if (ce > pos && text.charCodeAt(ce - 1) === BACKSLASH) {
-        if (pieces === null) {
-          pieces = [];
-          conts = [];
-        }
         pieces.push(pos, ce - 1);
-        (conts as number[]).push(ce - 1, next);
+        conts.push(ce - 1, next);
         lineNumber += nl < 0 ? 0 : 1;
         pos = next;
         if (pos >= len) {
@@ -604,40 +1020,44 @@ export function parseTree(text: string): Script {
         }
         continue;
       }
-      if (pieces === null) {
-        firstContentStart = pos;
-        firstContentEnd = ce;
-      } else pieces.push(pos, ce);
+      pieces.push(pos, ce);
       eolStart = ce;
       eolEnd = next;
       lineNumber += nl < 0 ? 0 : 1;
       pos = next;
       break;
     }
-    const lexed =
-      pieces === null
-        ? lexSimple(state, firstContentStart, firstContentEnd)
-        : lexJoined(state, pieces, conts as number[]);
+    const lexed = lexJoined(state, pieces, conts);
+    if (continuationAtEof || lexed.hasNul) special = true;
     if (eolEnd > eolStart)
       tokens.push({ kind: "Newline", start: eolStart, text: text.slice(eolStart, eolEnd) });
-    lines.push({
-      kind: "Line",
-      index: lines.length,
-      start: lineStart,
-      end: pos,
-      lineNumber: startLineNumber,
-      physicalLines: physical,
-      tokens: tokens.take(),
-      label: lexed.label,
-      segments: lexed.segments,
-      comment: lexed.comment,
-      continuationAtEof,
-      hasNul: lexed.hasNul,
-    });
+    lines.push(
+      new LineNode(
+        text,
+        tokens.take(),
+        lines.length,
+        lineStart,
+        pos,
+        startLineNumber,
+        physical,
+        lexed.label,
+        lexed.segments,
+        lexed.comment,
+        continuationAtEof,
+        lexed.hasNul,
+      ),
+    );
+    if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
   }
   tokens.clear();
   state.segments.clear();
   state.words.clear();
+  if (sink !== undefined) {
+    // As LineIndex counts them: a line after a final newline, and line 1 of an empty text.
+    if (len > 0 && text.charCodeAt(len - 1) === LF) sink.starts.push(len);
+    if (sink.starts.length === 0) sink.starts.push(0);
+  }
+  if (info !== undefined) info.special = special;
   return { kind: "Script", signature: signatureOf(text), bom, lines, length: len };
 }
 
@@ -654,20 +1074,30 @@ export function print(node: Script | Line | readonly SyntaxToken[]): string {
 /** Maps source offsets to 1-based line/column. */
 export class LineIndex {
   private readonly starts: number[];
-  constructor(text: string) {
-    const starts = [0];
+  /**
+   * @param starts - Internal: the physical line starts the parser collected (used as is, and may
+   *   still grow while the parse runs); `text` is then ignored.
+   */
+  constructor(text: string, starts?: number[]) {
+    if (starts !== undefined) {
+      this.starts = starts;
+      return;
+    }
+    const starts0 = [0];
     let i = text.indexOf("\n");
     while (i >= 0) {
-      starts.push(i + 1);
+      starts0.push(i + 1);
       i = text.indexOf("\n", i + 1);
     }
-    this.starts = starts;
+    this.starts = starts0;
   }
   /** 1-based line and column (UTF-16 code units) of `offset`. */
   position(offset: number): { line: number; column: number } {
     const s = this.starts;
     let lo = 0;
     let hi = s.length - 1;
+    // While the parser is still adding starts, positions are mostly on its current line.
+    if (hi > 0 && (s[hi] as number) <= offset) lo = hi;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if ((s[mid] as number) <= offset) lo = mid;
