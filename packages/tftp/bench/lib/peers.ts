@@ -113,30 +113,9 @@ export function serverDefs(atftpdBin: string | undefined): Map<string, ServerDef
         root,
       ],
     },
-    {
-      name: "ours",
-      unavailable: () => (oursAvailable() ? undefined : "@pxe/tftp/node does not exist yet"),
-      argv: (host, port, root) => [
-        ...tsNode(),
-        path.join(BENCH_DIR, "peers/ours-server.ts"),
-        host,
-        String(port),
-        root,
-      ],
-    },
-    {
-      // the same server with batch: @pxe/udp-batch (one sendmmsg per window)
-      name: "ours-batch",
-      unavailable: () => (batchAvailable() ? undefined : "@pxe/udp-batch addon not built"),
-      argv: (host, port, root) => [
-        ...tsNode(),
-        path.join(BENCH_DIR, "peers/ours-server.ts"),
-        host,
-        String(port),
-        root,
-        "batch",
-      ],
-    },
+    oursServer("ours", false),
+    // the same server with batch: @pxe/udp-batch (one sendmmsg per window)
+    oursServer("ours-batch", true),
   ];
   return new Map(defs.map((d) => [d.name, d]));
 }
@@ -183,56 +162,56 @@ export function clientDefs(): Map<string, ClientDef> {
         `tftp://${host}:${port}/${file}`,
       ],
     },
-    {
-      name: "ours",
-      windows: true,
-      unavailable: () => (oursAvailable() ? undefined : "@pxe/tftp/node does not exist yet"),
-      argv: ({ host, port, file, out, blksize, windowsize }) => [
-        ...tsNode(),
-        path.join(BENCH_DIR, "peers/ours-client.ts"),
-        host,
-        String(port),
-        file,
-        out,
-        String(blksize),
-        String(windowsize),
-      ],
-    },
-    {
-      // the same client, timed on a transfer after a warm-up (JIT-compiled, as when embedded)
-      name: "ours-warm",
-      windows: true,
-      unavailable: () => (oursAvailable() ? undefined : "@pxe/tftp/node does not exist yet"),
-      argv: ({ host, port, file, out, blksize, windowsize, warmFile }) => [
-        ...tsNode(),
-        path.join(BENCH_DIR, "peers/ours-client.ts"),
-        host,
-        String(port),
-        file,
-        out,
-        String(blksize),
-        String(windowsize),
-        warmFile ?? "",
-      ],
-    },
-    {
-      // warm, and reading/sending through @pxe/udp-batch (recvmmsg)
-      name: "ours-batch",
-      windows: true,
-      unavailable: () => (batchAvailable() ? undefined : "@pxe/udp-batch addon not built"),
-      argv: ({ host, port, file, out, blksize, windowsize, warmFile }) => [
-        ...tsNode(),
-        path.join(BENCH_DIR, "peers/ours-client.ts"),
-        host,
-        String(port),
-        file,
-        out,
-        String(blksize),
-        String(windowsize),
-        warmFile ?? "",
-        "batch",
-      ],
-    },
+    // first transfer of a fresh process (cold JIT, as `pxe tftp get` runs)
+    oursClient("ours", "cold"),
+    // timed on a second download in the same process (JIT-compiled, as when embedded)
+    oursClient("ours-warm", "warm"),
+    // warm, and reading/sending through @pxe/udp-batch (recvmmsg)
+    oursClient("ours-batch", "batch"),
   ];
   return new Map(defs.map((d) => [d.name, d]));
+}
+
+const unavailableOurs = (batch: boolean) => (): string | undefined =>
+  !oursAvailable()
+    ? "@pxe/tftp/node does not exist yet"
+    : batch && !batchAvailable()
+      ? "@pxe/udp-batch addon not built"
+      : undefined;
+
+/** Our server (bench/peers/ours-server.ts), with or without @pxe/udp-batch. */
+function oursServer(name: string, batch: boolean): ServerDef {
+  return {
+    name,
+    unavailable: unavailableOurs(batch),
+    argv: (host, port, root) => [
+      ...tsNode(),
+      path.join(BENCH_DIR, "peers/ours-server.ts"),
+      host,
+      String(port),
+      root,
+      ...(batch ? ["batch"] : []),
+    ],
+  };
+}
+
+/** Our client (bench/peers/ours-client.ts): cold, warm, or warm with @pxe/udp-batch. */
+function oursClient(name: string, mode: "cold" | "warm" | "batch"): ClientDef {
+  return {
+    name,
+    windows: true,
+    unavailable: unavailableOurs(mode === "batch"),
+    argv: ({ host, port, file, out, blksize, windowsize, warmFile }) => [
+      ...tsNode(),
+      path.join(BENCH_DIR, "peers/ours-client.ts"),
+      host,
+      String(port),
+      file,
+      out,
+      String(blksize),
+      String(windowsize),
+      ...(mode === "cold" ? [] : [warmFile ?? ""]),
+      ...(mode === "batch" ? ["batch"] : []),
+    ],
+  };
 }

@@ -15,6 +15,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
+import { requireBatch } from "./batch.js";
 
 const [host, port, remote, local, blksize, windowsize, warm, mode] = process.argv.slice(2);
 if (!host || !port || !remote || !local) {
@@ -38,15 +39,7 @@ try {
     blksize: Number(blksize ?? 512),
     ...(w > 1 ? { windowsize: w } : {}),
   };
-  if (mode === "batch") {
-    const { loadUdpBatch, unavailableReason } = await import("@pxe/udp-batch");
-    const batch = loadUdpBatch();
-    if (!batch) {
-      console.error(`ours-client: @pxe/udp-batch unavailable (${unavailableReason()})`);
-      process.exit(3);
-    }
-    opts.batch = batch;
-  }
+  if (mode === "batch") opts.batch = await requireBatch("ours-client");
   if (warm) for await (const _ of get(base + encodeURIComponent(warm), opts));
   const t0 = performance.now();
   const dl = get(base + encodeURIComponent(remote), opts);

@@ -17,6 +17,7 @@ import { Session } from "node:inspector";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
+import { requireBatch } from "./batch.js";
 
 const [host, port, root, mode] = process.argv.slice(2);
 if (!host || !port || !root) {
@@ -46,15 +47,7 @@ const opts: TftpNode.TftpServerOptions = {
 if (process.env.PXE_BENCH_MAX_WINDOW_BYTES) {
   opts.maxWindowBytes = num("PXE_BENCH_MAX_WINDOW_BYTES", 131072);
 }
-if (mode === "batch") {
-  const { loadUdpBatch, unavailableReason } = await import("@pxe/udp-batch");
-  const batch = loadUdpBatch();
-  if (!batch) {
-    console.error(`ours-server: @pxe/udp-batch unavailable (${unavailableReason()})`);
-    process.exit(3);
-  }
-  opts.batch = batch;
-}
+if (mode === "batch") opts.batch = await requireBatch("ours-server");
 const server = createServer(opts);
 server.on("error", (e) => console.error(`server error: ${e.message}`));
 await server.listen();
