@@ -221,39 +221,40 @@ const R_MENU = 512;
 const R_FETCH = 1024;
 
 interface BuiltIn {
+  readonly name: string;
   readonly info: CommandInfo;
   readonly role: number;
+  /** The next built-in in the same {@link builtInSlot}. */
+  next: BuiltIn | undefined;
 }
 
 /**
- * A small integer from a name's length and first and last characters: looks built-ins up without
- * hashing the (freshly sliced) name string.
+ * A slot of the built-in table from a name's length and first and last characters: looks
+ * built-ins up without hashing the (freshly sliced) name string (which a `Map` look-up does, out
+ * of line, for every command).
  */
-function nameKey(name: string): number {
-  const n = name.length;
-  return n === 0
-    ? 0
-    : ((name.charCodeAt(0) & 0xff) << 16) | ((name.charCodeAt(n - 1) & 0xff) << 8) | (n & 0xff);
+function builtInSlot(name: string, n: number): number {
+  return (name.charCodeAt(0) * 7 + name.charCodeAt(n - 1) * 3 + n * 13) & 255;
 }
 
-/** Built-ins by {@link nameKey}: one entry, or several sharing a key. */
-let byKey: Map<number, BuiltIn | BuiltIn[]> | undefined;
+/** Built-ins by {@link builtInSlot}, chained through `next`. */
+let builtInTable: (BuiltIn | undefined)[] | undefined;
 
 function builtInOf(name: string): BuiltIn | undefined {
-  if (byKey === undefined) {
-    byKey = new Map();
+  const n = name.length;
+  if (n === 0) return undefined;
+  let table = builtInTable;
+  if (table === undefined) {
+    table = new Array<BuiltIn | undefined>(256).fill(undefined);
     for (const b of BUILT_INS.values()) {
-      const k = nameKey(b.info.name);
-      const had = byKey.get(k);
-      if (had === undefined) byKey.set(k, b);
-      else if (Array.isArray(had)) had.push(b);
-      else byKey.set(k, [had, b]);
+      const k = builtInSlot(b.name, b.name.length);
+      b.next = table[k];
+      table[k] = b;
     }
+    builtInTable = table;
   }
-  const hit = byKey.get(nameKey(name));
-  if (hit === undefined) return undefined;
-  if (!Array.isArray(hit)) return hit.info.name === name ? hit : undefined;
-  for (let i = 0; i < hit.length; i++) if ((hit[i] as BuiltIn).info.name === name) return hit[i];
+  for (let b = table[builtInSlot(name, n)]; b !== undefined; b = b.next)
+    if (b.name === name) return b;
   return undefined;
 }
 
@@ -275,7 +276,7 @@ const BUILT_INS: ReadonlyMap<string, BuiltIn> = (() => {
     if (name.endsWith("sum")) role |= R_SUM;
     if (name === "item" || name === "choose") role |= R_MENU;
     if (IMAGE_COMMANDS.has(name) || fetchers.has(name)) role |= R_FETCH;
-    m.set(name, { info, role });
+    m.set(name, { name, info, role, next: undefined });
   }
   return m;
 })();
@@ -493,12 +494,14 @@ interface Outcome {
 
 /** Flow kind of a command, decided in the first pass (see {@link segmentOutcome}). */
 const CK_PLAIN = 0;
-/** A built-in `goto` with exactly one argument. */
+/** A built-in `goto` with exactly one argument, literal (its label name is in `gotoTargets`). */
 const CK_GOTO = 1;
 /** A built-in `exit`, `reboot` or `poweroff`. */
 const CK_STOP = 2;
 /** `chain`/`boot`/`imgexec` with `--replace`. */
 const CK_REPLACE = 3;
+/** A built-in `goto` with exactly one argument, holding `${…}`. */
+const CK_GOTO_DYNAMIC = 4;
 
 const NO_OPTIONS: readonly ParsedOption[] = [];
 
@@ -532,6 +535,11 @@ class ModelPass {
   /** Per line with segments: the count, then the operator ending each segment (OP_*). */
   readonly segOps: number[] = [];
   readonly cmdSegs: number[] = [];
+  /**
+   * The label names of the literal gotos (CK_GOTO), in command order: the flow pass reads them
+   * here instead of from the command objects, which are out of the CPU cache by then.
+   */
+  readonly gotoTargets: string[] = [];
   readonly settings: SettingAccess[] = [];
   readonly menuItems: MenuItem[] = [];
   readonly choices: MenuChoice[] = [];
@@ -547,7 +555,12 @@ class ModelPass {
     readonly c: Collector,
     readonly starts: number[],
   ) {
-    this.rbw = { c, seen: new Map<string, number>() };
+    this.rbw = {
+      c,
+      seen: new Map<string, number>(),
+      readDone: new Array<string | undefined>(RBW_CACHE).fill(undefined),
+      writeDone: new Array<string | undefined>(RBW_CACHE).fill(undefined),
+    };
   }
 
   line(line: Line): void {
@@ -574,6 +587,30 @@ class ModelPass {
       return;
     }
     flags |= LF_SEGMENTS;
+    if (segs.length === 1) {
+      // Most lines: one segment. A plain command there is settled by the flow pass without its
+      // operator, so nothing is pushed to `segOps` (only to be taken back).
+      const segment = segs[0] as Segment;
+      const nameWord = segment.words[0];
+      let kind = -1;
+      if (nameWord !== undefined) {
+        kind = this.command(line, segment, 0, null, nameWord);
+        flags |= LF_CMD;
+      }
+      if (kind === CK_PLAIN) {
+        flags |= LF_SIMPLE;
+        this.segBase.push(-1);
+      } else {
+        const op = segment.operator === null ? null : segment.operator.op;
+        this.segBase.push(this.segOps.length);
+        this.segOps.push(1);
+        this.segOps.push(
+          op === null ? OP_NONE : op === "||" ? OP_OR : op === "&&" ? OP_AND : OP_SEQ,
+        );
+      }
+      this.lineFlags.push(flags);
+      return;
+    }
     // Segment count, then each segment's ending operator (OP_*), for the flow pass.
     const segOps = this.segOps;
     const base = segOps.length;
@@ -590,15 +627,10 @@ class ModelPass {
       const words = segment.words;
       const nameWord = words[0];
       if (nameWord === undefined) continue;
-      const kind = this.command(line, segment, segmentIndex, prev, nameWord);
-      if (segs.length === 1 && kind === CK_PLAIN) flags |= LF_SIMPLE;
+      this.command(line, segment, segmentIndex, prev, nameWord);
       flags |= LF_CMD;
     }
-    if ((flags & LF_SIMPLE) !== 0) {
-      // The flow pass settles simple lines without their operators.
-      segOps.length = base;
-      this.segBase.push(-1);
-    } else this.segBase.push(base);
+    this.segBase.push(base);
     this.lineFlags.push(flags);
   }
 
@@ -664,7 +696,14 @@ class ModelPass {
         }
       }
       if ((role & R_GOTO) !== 0) {
-        if (args.length === 1) kind = CK_GOTO;
+        if (args.length === 1) {
+          const t = args[0] as WordToken;
+          if (t.dynamic) kind = CK_GOTO_DYNAMIC;
+          else {
+            kind = CK_GOTO;
+            this.gotoTargets.push(t.value);
+          }
+        }
       } else if ((role & R_SLEEP) !== 0) {
         if (args[0] && !args[0].dynamic && parseIpxeInteger(args[0].value) === undefined)
           c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
@@ -730,6 +769,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     cmdKinds,
     cmdLines,
     cmdSegs,
+    gotoTargets,
     segBase,
     segOps,
     settings,
@@ -804,6 +844,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const isAnyLabel = new Uint8Array(lineCount);
   /** Next command to match: commands are in line and segment order, so one cursor finds each. */
   let nextCmd = 0;
+  /** Next literal goto target, likewise. */
+  let nextGoto = 0;
   for (let i = 0; i < lineCount; i++) {
     const flags = lineFlags[i] as number;
     if ((flags & LF_SEGMENTS) === 0) {
@@ -830,10 +872,12 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     for (let si = 0; si < nSegs; si++) {
       let cmd: CommandNode | undefined;
       let ck = CK_PLAIN;
+      let target = "";
       if (cmdLines[nextCmd] === i && cmdSegs[nextCmd] === si) {
         cmd = commands[nextCmd];
         ck = cmdKinds[nextCmd] as number;
         nextCmd++;
+        if (ck === CK_GOTO) target = gotoTargets[nextGoto++] as string;
       }
       // The operator before this segment (ending the previous one).
       const op = si === 0 ? OP_NONE : (segOps[base + si] as number);
@@ -864,7 +908,22 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         stFail = true;
         continue;
       }
-      const out = segmentOutcome(fx, cmd, ck, op === OP_OR);
+      if (ck === CK_GOTO) {
+        // A literal goto, settled here without an outcome object.
+        const l = labels.get(target)?.line.index;
+        if (l === undefined) {
+          undefinedLabel(c, cmd.args[0] as WordToken, op === OP_OR);
+          stOk = carryOk;
+          stFail = true;
+        } else {
+          if (jumps === null) jumps = [l];
+          else if (!jumps.includes(l)) jumps.push(l);
+          stOk = carryOk;
+          stFail = carryFail;
+        }
+        continue;
+      }
+      const out = segmentOutcome(fx, cmd, ck);
       if (out.jumps.length) {
         if (jumps === null) jumps = out.jumps.slice();
         else {
@@ -976,6 +1035,17 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
 /** `words.slice(1)` as a copy loop (cheaper than the builtin call for a command's few words). */
 function restOf(words: readonly WordToken[]): WordToken[] {
   const n = words.length - 1;
+  // Literals for the usual few words (packed arrays, see `Buf.take`).
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [words[1] as WordToken];
+    case 2:
+      return [words[1] as WordToken, words[2] as WordToken];
+    case 3:
+      return [words[1] as WordToken, words[2] as WordToken, words[3] as WordToken];
+  }
   // Called with the name word present, so n >= 0.
   const out = new Array<WordToken>(n);
   for (let i = 0; i < n; i++) out[i] = words[i + 1] as WordToken;
@@ -997,9 +1067,19 @@ function hasOptionNamed(options: readonly ParsedOption[], n: string): boolean {
   return false;
 }
 
-const optValue = (cmd: CommandNode, n: string): string | undefined =>
-  cmd.options.find((o) => o.name === n)?.value;
-const hasOpt = (cmd: CommandNode, n: string): boolean => cmd.options.some((o) => o.name === n);
+/** The value of the first option named `n` (a loop: no callback closure per look-up). */
+function optValue(cmd: CommandNode, n: string): string | undefined {
+  const options = cmd.options;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i] as ParsedOption;
+    if (o.name === n) return o.value;
+  }
+  return undefined;
+}
+
+function hasOpt(cmd: CommandNode, n: string): boolean {
+  return cmd.options.length > 0 && hasOptionNamed(cmd.options, n);
+}
 
 /** An `item` or `choose` (a built-in command with a literal name). */
 function collectMenu(cmd: CommandNode, menuItems: MenuItem[], choices: MenuChoice[]): void {
@@ -1092,6 +1172,22 @@ interface ReadBeforeWrite {
   readonly c: Collector;
   /** Per unscoped setting name: SEEN_WRITTEN and/or SEEN_REPORTED (one look-up per access). */
   readonly seen: Map<string, number>;
+  /**
+   * Direct-mapped caches (by {@link rbwSlot}) of names whose next read, or write, is known to
+   * change nothing: most accesses repeat a name, and a `Map` look-up hashes the freshly sliced
+   * name string every time (out of line), while a slot check is a few instructions.
+   */
+  readonly readDone: (string | undefined)[];
+  readonly writeDone: (string | undefined)[];
+}
+
+/** Slots of the {@link ReadBeforeWrite} caches (a power of two). */
+const RBW_CACHE = 64;
+
+/** A cache slot from a name's length and first and last characters. */
+function rbwSlot(name: string): number {
+  const n = name.length;
+  return n === 0 ? 0 : (n * 31 + name.charCodeAt(0) * 7 + name.charCodeAt(n - 1)) & (RBW_CACHE - 1);
 }
 
 /**
@@ -1101,13 +1197,21 @@ interface ReadBeforeWrite {
 function record(st: ReadBeforeWrite, settings: SettingAccess[], access: SettingAccess): void {
   settings.push(access);
   const name = access.name;
+  const slot = rbwSlot(name);
   if (access.kind !== "read") {
+    // Once written, a name stays written, and its reads change nothing either.
+    if (st.writeDone[slot] === name) return;
+    st.writeDone[slot] = name;
+    st.readDone[slot] = name;
     const was = st.seen.get(name);
     if (was === undefined || (was & SEEN_WRITTEN) === 0)
       st.seen.set(name, (was ?? 0) | SEEN_WRITTEN);
     return;
   }
   if (access.scope !== undefined) return;
+  // A name already seen, predefined or numeric: no read of it reports anything again.
+  if (st.readDone[slot] === name) return;
+  st.readDone[slot] = name;
   const was = st.seen.get(name);
   if (was !== undefined) return; // written or already reported
   if (PREDEFINED_SETTINGS.has(name) || isDigit(name.charCodeAt(0))) return;
@@ -1158,18 +1262,28 @@ function readAccess(
   };
 }
 
-/** Whether every complete `${…}` in `v` is flat (no `${` before its `}`). */
-function flatRefs(v: string): boolean {
-  let lit = 0;
-  for (;;) {
-    const open = v.indexOf("${", lit);
-    if (open < 0) return true;
+/** Scratch for {@link flatRefSpans} (reused: no allocation per word). */
+const REF_SPANS: number[] = [];
+
+/**
+ * When every complete `${…}` in `v` is flat (no `${` before its `}`), writes the offsets of each
+ * one's `$` and `}` to `out` (pairs, left to right) and returns how many numbers it wrote; else -1.
+ * The `${` search that checks one reference for nesting also finds the next reference.
+ */
+function flatRefSpans(v: string, out: number[]): number {
+  let n = 0;
+  let open = v.indexOf("${");
+  while (open >= 0) {
     const close = v.indexOf("}", open + 2);
-    if (close < 0) return true;
-    const nested = v.indexOf("${", open + 2);
-    if (nested >= 0 && nested < close) return false;
-    lit = close + 1;
+    // Unterminated: the rest is literal text.
+    if (close < 0) break;
+    const next = v.indexOf("${", open + 2);
+    if (next >= 0 && next < close) return -1;
+    out[n++] = open;
+    out[n++] = close;
+    open = next;
   }
+  return n;
 }
 
 /**
@@ -1196,17 +1310,16 @@ function collectSettings(
       continue;
     }
     const v = w.value;
-    if (flatRefs(v)) {
+    const spans = REF_SPANS;
+    const nSpans = flatRefSpans(v, spans);
+    if (nSpans >= 0) {
       // The common case, read straight from the value (same order as the parts: left to right).
-      let lit = 0;
-      for (;;) {
-        const open = v.indexOf("${", lit);
-        if (open < 0) break;
-        const close = v.indexOf("}", open + 2);
-        if (close < 0) break;
-        record(st, settings, readAccess(cmd, w, v, open + 2, close));
-        lit = close + 1;
-      }
+      for (let q = 0; q < nSpans; q += 2)
+        record(
+          st,
+          settings,
+          readAccess(cmd, w, v, (spans[q] as number) + 2, spans[q + 1] as number),
+        );
       continue;
     }
     const found = expansions(w.parts);
@@ -1348,30 +1461,23 @@ interface FlowCtx {
   dynamicEdge: boolean;
 }
 
+/** Reports a literal `goto` target `t` that no label of the script has. */
+function undefinedLabel(c: Collector, t: WordToken, fallback: boolean): void {
+  if (fallback)
+    c.at(
+      "undefined-label-fallback",
+      `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
+      t,
+    );
+  else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+}
+
 /** What running one segment can do: succeed, fail, jump, stop the script. */
-function segmentOutcome(
-  fx: FlowCtx,
-  cmd: CommandNode,
-  kind: number,
-  fallback: boolean,
-): Outcome & { stops: boolean } {
+function segmentOutcome(fx: FlowCtx, cmd: CommandNode, kind: number): Outcome & { stops: boolean } {
   const { c, labels } = fx;
-  if (kind === CK_GOTO) {
+  if (kind === CK_GOTO_DYNAMIC) {
+    // (The flow pass settles literal gotos, CK_GOTO, itself.)
     const t = cmd.args[0] as WordToken;
-    if (!t.dynamic) {
-      const l = labels.get(t.value)?.line.index;
-      if (l === undefined) {
-        if (fallback)
-          c.at(
-            "undefined-label-fallback",
-            `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
-            t,
-          );
-        else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
-        return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
-      }
-      return { ok: false, fail: false, jumps: [l], stops: false };
-    }
     fx.dynamicEdge = true;
     const only = t.parts.length === 1 ? t.parts[0] : undefined;
     const choiceSetting =
