@@ -196,11 +196,8 @@ export class EngineDriver {
       const now = clock();
       for (let i = 0; i < n; i++) {
         const d = area.subarray(i * slot, i * slot + (lengths[i] ?? 0));
-        if (this.paused) {
-          if (this.held.length < 2 * this.engine.transferParams.windowsize + 4)
-            this.held.push({ msg: d, from: peer });
-          else this.droppedWhilePaused++;
-        } else this.engine.receive(d, now);
+        if (this.paused) this.hold(d, peer);
+        else this.engine.receive(d, now);
       }
       this.pump();
     }
@@ -293,13 +290,18 @@ export class EngineDriver {
     }
   }
 
+  /** Keeps a datagram that arrived while paused (about two windows), drops the rest. */
+  private hold(msg: Uint8Array, from: Peer): void {
+    if (this.held.length < 2 * this.engine.transferParams.windowsize + 4)
+      this.held.push({ msg, from });
+    else this.droppedWhilePaused++;
+  }
+
   /** Handles a datagram that arrived on the socket. */
   onMessage(msg: Uint8Array, from: Peer): void {
     if (this.closed) return;
     if (this.paused && this.peer !== undefined) {
-      if (this.held.length < 2 * this.engine.transferParams.windowsize + 4)
-        this.held.push({ msg, from });
-      else this.droppedWhilePaused++;
+      this.hold(msg, from);
       return;
     }
     if (this.connected) {
@@ -342,7 +344,8 @@ export class EngineDriver {
     // datagrams wait in the engine until the connect callback pumps again.
     if (this.connecting) {
       // nothing: see above
-    } else if (this.batch !== undefined && this.connected && !e.isClosed) this.sendBatched(now);
+    } else if (this.batch !== undefined && this.connected && !e.isClosed)
+      this.sendBatched(this.batch, now);
     else
       for (let d = e.pollTransmit(now); d; d = e.pollTransmit(now)) {
         if (this.connected && !e.isClosed) this.fastSend(d);
@@ -364,7 +367,7 @@ export class EngineDriver {
    * does not take goes through `socket.send`. A closing engine's last datagrams take the
    * callback path so the socket closes only after they left.
    */
-  private sendBatched(now: number): void {
+  private sendBatched(batch: DatagramBatch, now: number): void {
     const e = this.engine;
     const out = this.out;
     out.length = 0;
@@ -375,9 +378,9 @@ export class EngineDriver {
       for (const d of out) this.rawSend(d, peer);
     } else {
       let k = 0;
-      if (out.length > 1 && this.batch !== undefined)
+      if (out.length > 1)
         while (k < out.length) {
-          const n = this.batch.send(this.socket, k === 0 ? out : out.slice(k));
+          const n = batch.send(this.socket, k === 0 ? out : out.slice(k));
           if (n <= 0) break;
           k += n;
         }
