@@ -605,6 +605,17 @@ export abstract class ReceiverEngine extends TransferEngine {
   private held: (Uint8Array | undefined)[] = [];
   private heldAbs: number[] = [];
 
+  /**
+   * True while blocks that arrived ahead of a gap are held as views of datagrams given to
+   * {@link receive}: their memory must not be reused until this is false again.
+   */
+  get holdsData(): boolean {
+    const held = this.held;
+    for (let i = 0; i < held.length; i++)
+      if (held[i] !== undefined && (this.heldAbs[i] ?? -1) >= this.expected) return true;
+    return false;
+  }
+
   /** Takes block `expected` from `datagram`; returns false when the transfer ended (final block or abort). */
   private take(datagram: Uint8Array): boolean {
     const len = datagram.length - 4;

@@ -293,7 +293,8 @@ function run(
     { address, port },
   );
   if (source !== undefined) driver.setSource(source);
-  driver.setBatch(opts.batch);
+  // A download's data events are copied into the stream's chunk at once: coalesced reads suit it.
+  driver.setBatch(opts.batch, { coalesce: source === undefined });
   socket.on("message", (msg, r) => {
     driver.onMessage(msg, r);
     driver.drain();

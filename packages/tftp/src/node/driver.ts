@@ -16,6 +16,7 @@ import { performance } from "node:perf_hooks";
 import {
   ErrorCode,
   encodeError,
+  type ReceiverEngine,
   type SenderEngine,
   type TftpEvent,
   type TransferEngine,
@@ -54,12 +55,26 @@ export interface DatagramBatch {
   send(socket: Socket, datagrams: readonly Uint8Array[]): number;
   /** Reads queued datagrams into `slot`-byte slots of `area`, lengths into `lengths`; returns the count. */
   receive(socket: Socket, area: Uint8Array, slot: number, lengths: Int32Array): number;
+  /**
+   * Optional (with {@link receiveSegments}): lets the kernel hand over a burst of datagrams of
+   * one size as one message (Linux UDP GRO); returns whether it is on.
+   */
+  coalesce?(socket: Socket): boolean;
+  /**
+   * Optional: reads queued messages into `messageBytes` slots of `area`; `out[2i]` is message
+   * i's length, `out[2i + 1]` the size of the datagrams it holds (0: one datagram, -1: cut).
+   */
+  receiveSegments?(socket: Socket, area: Uint8Array, messageBytes: number, out: Int32Array): number;
 }
 
 /** Datagrams one batched read takes at most. */
 const BATCH_SLOTS = 64;
 /** Batched reads after one 'message' event at most (then dgram's event loop turn goes on). */
 const BATCH_ROUNDS = 16;
+/** Slot of one coalesced message (the largest UDP payload fits). */
+const GRO_MESSAGE = 65536;
+/** Coalesced messages one read takes at most (a 64 × 1468 window is two). */
+const GRO_MESSAGES = 8;
 
 /** Monotonic ms clock given to engines. */
 export const clock = (): number => performance.now();
@@ -106,6 +121,12 @@ export class EngineDriver {
   /** A read area no datagram view points into (kept after an empty batched read). */
   private area: Uint8Array | undefined;
   private readonly lengths = new Int32Array(BATCH_SLOTS);
+  /** Coalesced reads wanted ({@link setBatch}), tried, and on. */
+  private groWanted = false;
+  private groTried = false;
+  private gro = false;
+  /** Coalesced datagrams that were not a run of DATA blocks (dropped). */
+  badCoalesced = 0;
 
   constructor(
     readonly engine: TransferEngine,
@@ -161,9 +182,15 @@ export class EngineDriver {
   /**
    * Uses batched I/O once the socket is connected: every pump hands its datagrams to the kernel
    * in one call, and {@link drain} reads what is queued after a datagram arrived.
+   *
+   * `coalesce` (receiving engines whose data events are consumed before the event handler
+   * returns, as the client's download stream copies them): the socket also takes coalesced
+   * bursts (UDP GRO) when the batch can, read into one reused area. Not for a consumer that
+   * keeps the event's view past the handler (a write that completes later).
    */
-  setBatch(batch: DatagramBatch | undefined): void {
+  setBatch(batch: DatagramBatch | undefined, opts: { coalesce?: boolean } = {}): void {
     this.batch = batch;
+    this.groWanted = opts.coalesce === true && !isEngineSender(this.engine);
   }
 
   /**
@@ -177,6 +204,15 @@ export class EngineDriver {
     if (b === undefined || !this.connected) return;
     const peer = this.peer;
     if (peer === undefined) return;
+    if (this.groWanted && !this.groTried) {
+      this.groTried = true;
+      this.gro =
+        b.receiveSegments !== undefined && b.coalesce !== undefined && b.coalesce(this.socket);
+    }
+    if (this.gro) {
+      this.drainCoalesced(b, peer);
+      return;
+    }
     // One byte more than the largest DATA: a longer datagram fills its slot and is refused.
     const slot = this.engine.transferParams.blksize + 5;
     const lengths = this.lengths;
@@ -201,6 +237,71 @@ export class EngineDriver {
       }
       this.pump();
     }
+  }
+
+  private readonly groOut = new Int32Array(2 * GRO_MESSAGES);
+
+  /**
+   * {@link drain} on a coalescing socket: each message is cut into its datagrams (the kernel
+   * gives their size). Data events are consumed within {@link pump}, so the area is reused
+   * unless the engine holds blocks beyond a gap or datagrams wait in the pause queue.
+   */
+  private drainCoalesced(b: DatagramBatch, peer: Peer): void {
+    const out = this.groOut;
+    for (let round = 0; round < BATCH_ROUNDS; round++) {
+      if (this.closed || this.paused || this.engine.isClosed) return;
+      let area = this.area;
+      if (area === undefined || area.length < GRO_MESSAGES * GRO_MESSAGE)
+        area = Buffer.allocUnsafe(GRO_MESSAGES * GRO_MESSAGE);
+      const n = b.receiveSegments?.(this.socket, area, GRO_MESSAGE, out) ?? 0;
+      if (n === 0) {
+        this.area = area;
+        return;
+      }
+      this.area = undefined;
+      const now = clock();
+      for (let i = 0; i < n; i++) {
+        const len = out[2 * i] ?? 0;
+        const seg = out[2 * i + 1] ?? 0;
+        if (seg < 0) continue; // longer than 64 KiB: not TFTP
+        const base = i * GRO_MESSAGE;
+        const step = seg > 0 && seg < len ? seg : len;
+        for (let off = 0; ; off += step) {
+          const d = area.subarray(base + off, base + Math.min(off + step, len));
+          if (this.paused) this.hold(d, peer);
+          else this.engine.receive(d, now);
+          if (off + step >= len) break;
+        }
+      }
+      this.pump();
+      if (this.held.length === 0 && !(this.engine as ReceiverEngine).holdsData) this.area = area;
+    }
+  }
+
+  /**
+   * A datagram dgram read from a coalescing socket may hold a burst (dgram does not see the
+   * kernel's segment size). DATA of a window are blksize + 4 bytes each (the last may be
+   * shorter): the burst is cut there when every full piece is a DATA block following the one
+   * before; anything else is dropped (the peer sends it again).
+   */
+  private splitCoalesced(msg: Uint8Array, now: number): void {
+    const seg = this.engine.transferParams.blksize + 4;
+    const len = msg.length;
+    let prev = -1;
+    for (let off = 0; off + seg <= len; off += seg) {
+      const op = ((msg[off] ?? 0) << 8) | (msg[off + 1] ?? 0);
+      const block = ((msg[off + 2] ?? 0) << 8) | (msg[off + 3] ?? 0);
+      if (
+        op !== 3 ||
+        (prev >= 0 && block !== ((prev + 1) & 0xffff) && !(prev === 0xffff && block === 1))
+      ) {
+        this.badCoalesced++;
+        return;
+      }
+      prev = block;
+    }
+    for (let off = 0; off < len; off += seg)
+      this.engine.receive(msg.subarray(off, Math.min(off + seg, len)), now);
   }
 
   private file: FileState | undefined;
@@ -318,7 +419,9 @@ export class EngineDriver {
       this.stray(from);
       return;
     }
-    this.engine.receive(msg, clock());
+    if (this.gro && msg.length > this.engine.transferParams.blksize + 4)
+      this.splitCoalesced(msg, clock());
+    else this.engine.receive(msg, clock());
     this.pump();
   }
 
@@ -378,6 +481,7 @@ export class EngineDriver {
       for (const d of out) this.rawSend(d, peer);
     } else {
       let k = 0;
+      // One datagram (an ACK) goes through dgram: a batch of one saves nothing.
       if (out.length > 1)
         while (k < out.length) {
           const n = batch.send(this.socket, k === 0 ? out : out.slice(k));
