@@ -30,6 +30,7 @@ export { fromNetascii, NetasciiDecoder, NetasciiEncoder, toNetascii } from "./ne
 export {
   acceptOack,
   type ClientRequestOptions,
+  DEFAULT_MAX_DECLARED_RCVBUF,
   DEFAULT_WINDOW_BUDGET,
   datagramTruesize,
   type NegotiationRequest,
@@ -37,6 +38,7 @@ export {
   type OackCheck,
   OptionLimits,
   parseRequestOptions,
+  RCVBUF_SHARE,
   type RequestedOptions,
   requestOptionList,
   type ServerNegotiation,

@@ -1,7 +1,8 @@
 /**
  * Typed TFTP options (RFC 2347 framework; blksize RFC 2348, timeout and tsize RFC 2349,
- * windowsize RFC 7440; the non-standard `rollover` of tftp-hpa and node-tftp) and the
- * negotiation rules of both sides.
+ * windowsize RFC 7440; the non-standard `rollover` of tftp-hpa and node-tftp, and this
+ * library's own `rcvbuf`, see {@link RequestedOptions.rcvbuf}) and the negotiation rules of
+ * both sides.
  */
 import type { TftpOption } from "./wire.js";
 
@@ -23,6 +24,14 @@ export interface RequestedOptions {
   tsize?: number;
   windowsize?: number;
   rollover?: 0 | 1;
+  /**
+   * Non-standard (this library): the bytes of kernel receive buffer the client has for the
+   * transfer, as `getsockopt(SO_RCVBUF)` reports it. A client sends it with a windowsize larger
+   * than a default receive buffer holds, so the server can grant that window without guessing
+   * (servers that do not know it ignore it, RFC 2347). Never in an OACK: the windowsize granted
+   * is the answer.
+   */
+  rcvbuf?: number;
   /** Lower-cased names of known options whose value was malformed or out of range (left out of an OACK). */
   readonly invalid: string[];
   /** Options this library does not know, kept and ignored (RFC 2347). */
@@ -71,6 +80,10 @@ export function parseRequestOptions(options: readonly TftpOption[]): RequestedOp
         if (n === 0 || n === 1) r.rollover = n;
         else r.invalid.push(name);
         break;
+      case "rcvbuf":
+        if (n !== undefined && n >= 1 && Number.isSafeInteger(n)) r.rcvbuf = n;
+        else r.invalid.push(name);
+        break;
       default:
         r.unknown.push(o);
     }
@@ -92,6 +105,12 @@ export interface TransferParams {
 
 /** Default kernel-memory budget of one window (see {@link ServerNegotiation.maxWindowBytes}). */
 export const DEFAULT_WINDOW_BUDGET = 190000;
+
+/** Share of a declared receive buffer (`rcvbuf`) a window may fill. */
+export const RCVBUF_SHARE = 0.9;
+
+/** Largest declared receive buffer a server takes into account by default (bytes). */
+export const DEFAULT_MAX_DECLARED_RCVBUF = 16 << 20;
 
 /**
  * Kernel memory (Linux _truesize_) one DATA datagram of `blksize` takes in a UDP socket buffer,
@@ -125,6 +144,13 @@ export interface ServerNegotiation {
    * silent until a timer fires.
    */
   maxWindowBytes?: number;
+  /**
+   * A read request's `rcvbuf` (the client's declared receive buffer, see
+   * {@link RequestedOptions.rcvbuf}) raises the window budget to 90 % of it, up to this many
+   * bytes; 0 ignores the option. Default 16 MiB. The windowsize is still capped by
+   * {@link maxWindowsize}.
+   */
+  maxDeclaredRcvbuf?: number;
   /**
    * Whether to accept the `timeout` option (echo it and use it as the fixed first timeout).
    * Default false: the option is left out of the OACK (RFC 2347 allows it) and the transfer uses
@@ -165,8 +191,14 @@ export function negotiateServer(
 ): ServerNegotiationResult {
   const maxBlksize = Math.min(cfg.maxBlksize ?? 1468, OptionLimits.blksizeMax);
   const maxWindow = cfg.maxWindowsize ?? 64;
-  const maxWindowBytes = cfg.maxWindowBytes ?? DEFAULT_WINDOW_BUDGET;
   const r = parseRequestOptions(req.options);
+  let maxWindowBytes = cfg.maxWindowBytes ?? DEFAULT_WINDOW_BUDGET;
+  const declaredCap = cfg.maxDeclaredRcvbuf ?? DEFAULT_MAX_DECLARED_RCVBUF;
+  if (req.kind === "read" && r.rcvbuf !== undefined && declaredCap > 0)
+    maxWindowBytes = Math.max(
+      maxWindowBytes,
+      Math.floor(Math.min(r.rcvbuf, declaredCap) * RCVBUF_SHARE),
+    );
   const params: TransferParams = {
     blksize: OptionLimits.blksizeDefault,
     windowsize: 1,
@@ -246,6 +278,8 @@ export interface ClientRequestOptions {
   tsize?: number | undefined;
   windowsize?: number | undefined;
   rollover?: 0 | 1 | undefined;
+  /** The receive buffer to declare ({@link RequestedOptions.rcvbuf}). */
+  rcvbuf?: number | undefined;
 }
 
 /** Builds the option list of a request from typed values (in a fixed, conventional order). */
@@ -256,6 +290,7 @@ export function requestOptionList(o: ClientRequestOptions): TftpOption[] {
   if (o.tsize !== undefined) list.push({ name: "tsize", value: String(o.tsize) });
   if (o.windowsize !== undefined) list.push({ name: "windowsize", value: String(o.windowsize) });
   if (o.rollover !== undefined) list.push({ name: "rollover", value: String(o.rollover) });
+  if (o.rcvbuf !== undefined) list.push({ name: "rcvbuf", value: String(o.rcvbuf) });
   return list;
 }
 

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -15,6 +16,7 @@ import { decodePacket, encodeAck, encodeRequest } from "@pxe/tftp";
 import {
   createServer,
   get,
+  getFile,
   jailRelative,
   parseTftpUrl,
   put,
@@ -23,6 +25,15 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+
+/** net.core.rmem_max (the kernel caps SO_RCVBUF requests there, then doubles them). */
+function readRmemMax(): number {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
+  } catch {
+    return 212992;
+  }
+}
 
 async function collect(s: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -115,6 +126,83 @@ describe("our client against our server (loopback)", () => {
     expect(s.readableLength).toBeLessThanOrEqual(2 * 64 * 1024);
     const data = await collect(s);
     expect(sha(data)).toBe(sha(files[`f${1 << 20}`] as Buffer));
+  });
+
+  it("getFile writes the file under its name only once complete, and reports progress", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "pxe-tftp-getfile-"));
+    try {
+      const dest = path.join(dir, "out.bin");
+      const seen: [number, number | undefined][] = [];
+      const r = await getFile(`tftp://127.0.0.1:${port}/f${1 << 20}`, dest, {
+        blksize: 1468,
+        windowsize: 16,
+        dallyMs: 50,
+        onProgress: (b, t) => seen.push([b, t]),
+      });
+      expect(r.bytes).toBe(1 << 20);
+      expect(r.params).toMatchObject({ blksize: 1468, windowsize: 16, tsize: 1 << 20 });
+      expect(sha(readFileSync(dest))).toBe(sha(files[`f${1 << 20}`] as Buffer));
+      expect(seen.at(-1)).toEqual([1 << 20, 1 << 20]);
+      expect(seen.length).toBeGreaterThan(1);
+      // empty files too; nothing else is left in the directory
+      await getFile(`tftp://127.0.0.1:${port}/f0`, path.join(dir, "empty"), { dallyMs: 50 });
+      expect(readFileSync(path.join(dir, "empty")).length).toBe(0);
+      expect(readdirSync(dir).sort()).toEqual(["empty", "out.bin"]);
+      // a failed download leaves an existing file untouched and no temporary file behind
+      writeFileSync(path.join(dir, "keep"), "old");
+      await expect(
+        getFile(`tftp://127.0.0.1:${port}/missing`, path.join(dir, "keep"), { dallyMs: 50 }),
+      ).rejects.toThrow(/error 1/);
+      expect(readFileSync(path.join(dir, "keep"), "utf8")).toBe("old");
+      expect(readdirSync(dir).sort()).toEqual(["empty", "keep", "out.bin"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("asks for a large window with its receive buffer declared (rcvbuf), and gets it", async () => {
+    const s = createServer({ root, port: 0, maxWindowsize: 256 });
+    const p = (await s.listen()).port;
+    const requests: string[][] = [];
+    s.on("transferStart", () => {});
+    try {
+      // what the client puts in its RRQ, seen by a fake server that answers nothing
+      const spy = createSocket("udp4");
+      await new Promise<void>((r) => spy.bind(0, "127.0.0.1", () => r()));
+      spy.on("message", (m) => {
+        const pkt = decodePacket(m);
+        if (pkt.op === 1) requests.push(pkt.options.map((o) => o.name));
+      });
+      for (const windowsize of [64, 256]) {
+        const ac2 = new AbortController();
+        const dl = get(`tftp://127.0.0.1:${spy.address().port}/x`, {
+          blksize: 1468,
+          windowsize,
+          signal: ac2.signal,
+        });
+        dl.on("error", () => {});
+        for (let i = 0; i < 50 && requests.length < (windowsize === 64 ? 1 : 2); i++)
+          await new Promise((r) => setTimeout(r, 10));
+        ac2.abort();
+      }
+      spy.close();
+      // 64 blocks of 1468 fit a default buffer: no declaration; 256 do not: declared
+      expect(requests[0]).toEqual(["blksize", "tsize", "windowsize"]);
+      expect(requests[1]).toEqual(["blksize", "tsize", "windowsize", "rcvbuf"]);
+      // against our server the window is granted when the buffer really holds it
+      const dl = get(`tftp://127.0.0.1:${p}/f${1 << 20}`, {
+        blksize: 1468,
+        windowsize: 256,
+        dallyMs: 50,
+      });
+      const data = await collect(dl);
+      expect(sha(data)).toBe(sha(files[`f${1 << 20}`] as Buffer));
+      const neg = await dl.negotiated;
+      const buf = 0.9 * 2 * Math.min(4 << 20, readRmemMax());
+      expect(neg.windowsize).toBe(Math.min(256, Math.floor(buf / 2944)));
+    } finally {
+      await s.close();
+    }
   });
 
   it("the stream yields coalesced chunks, not one per block", async () => {

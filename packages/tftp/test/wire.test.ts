@@ -17,6 +17,7 @@ import {
   NetasciiEncoder,
   negotiateServer,
   parseRequestOptions,
+  requestOptionList,
   type TftpOption,
   toNetascii,
   tryDecodePacket,
@@ -409,6 +410,60 @@ describe("option parsing and negotiation", () => {
       expect(g).toBeGreaterThanOrEqual(1);
       expect(g, `blksize ${b}`).toBeLessThanOrEqual(Math.min(64, fit));
     }
+  });
+
+  it("a declared receive buffer (rcvbuf) raises the window budget of a read, never the count cap", () => {
+    const grant = (
+      blksize: number,
+      windowsize: number,
+      rcvbuf: string | undefined,
+      cfg: Parameters<typeof negotiateServer>[1] = {},
+      kind: "read" | "write" = "read",
+    ) => {
+      const opts: [string, string][] = [
+        ["blksize", String(blksize)],
+        ["windowsize", String(windowsize)],
+      ];
+      if (rcvbuf !== undefined) opts.push(["rcvbuf", rcvbuf]);
+      const n = negotiateServer(
+        { kind, mode: "octet", options: o(opts) },
+        { maxBlksize: 65464, maxWindowsize: 1024, ...cfg },
+      );
+      if (!n.ok) return { w: -1, oack: [] as string[] };
+      return { w: n.params.windowsize, oack: (n.oack ?? []).map((x) => x.name) };
+    };
+    // without it: what a default buffer holds
+    expect(grant(1468, 256, undefined).w).toBe(64);
+    // 8 MiB declared: 90 % of it, 2944 bytes of truesize per 1472-byte datagram
+    expect(grant(1468, 256, String(8 << 20)).w).toBe(256);
+    expect(grant(1468, 4096, String(8 << 20), { maxWindowsize: 65535 }).w).toBe(
+      Math.floor((0.9 * (8 << 20)) / 2944),
+    );
+    expect(grant(8192, 1024, String(2 << 20)).w).toBe(Math.floor((0.9 * (2 << 20)) / 16392));
+    // a small declaration never lowers the default budget
+    expect(grant(1468, 64, "1000").w).toBe(64);
+    // capped at maxDeclaredRcvbuf (16 MiB by default; 0 ignores the option)
+    expect(grant(1468, 65535, String(1 << 30)).w).toBe(1024);
+    expect(grant(1468, 65535, String(1 << 30), { maxWindowsize: 65535 }).w).toBe(
+      Math.floor((0.9 * (16 << 20)) / 2944),
+    );
+    expect(grant(1468, 256, String(8 << 20), { maxDeclaredRcvbuf: 0 }).w).toBe(64);
+    // maxWindowsize still caps the count
+    expect(grant(1468, 256, String(8 << 20), { maxWindowsize: 100 }).w).toBe(100);
+    // an upload is received by the server: the client's buffer does not matter
+    expect(grant(1468, 256, String(8 << 20), {}, "write").w).toBe(64);
+    // never echoed; malformed values are ignored
+    expect(grant(1468, 256, String(8 << 20)).oack).toEqual(["blksize", "windowsize"]);
+    expect(grant(1468, 256, "-5").w).toBe(64);
+    expect(grant(1468, 256, "0").w).toBe(64);
+    expect(parseRequestOptions(o([["RcvBuf", "123"]])).rcvbuf).toBe(123);
+    expect(parseRequestOptions(o([["rcvbuf", "x"]])).invalid).toEqual(["rcvbuf"]);
+    expect(requestOptionList({ windowsize: 256, rcvbuf: 4096 })).toEqual(
+      o([
+        ["windowsize", "256"],
+        ["rcvbuf", "4096"],
+      ]),
+    );
   });
 
   it("the timeout option is declined unless acceptTimeout is set (then echoed and used)", () => {

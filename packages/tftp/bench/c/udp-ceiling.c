@@ -14,6 +14,14 @@
  *     with that many datagrams per call. ENOBUFS/EAGAIN are retried after a yield.
  *     Prints one JSON line with its CLOCK_MONOTONIC start time.
  *
+ *   udp-ceiling recv <port> <count> <idle_ms> <rcvbuf_bytes> gro
+ *     the same with UDP_GRO on the socket (Linux 5.0): coalesced messages are counted as the
+ *     datagrams they hold (their size comes in a control message).
+ *   udp-ceiling sendgso <port> <size> <count> <segments> <sndbuf_bytes>
+ *     the same as send, but <segments> datagrams per sendmsg() as one segmented message
+ *     (UDP_SEGMENT, Linux 4.18; at most 64 and 64000 bytes per message); the kernel cuts
+ *     them into datagrams of <size> bytes.
+ *
  *   udp-ceiling fit <size> <rcvbuf_bytes>
  *     how many datagrams of <size> bytes a receive buffer holds before the kernel drops
  *     (0 = the system default SO_RCVBUF): sends 4096 to a socket that does not read,
@@ -27,7 +35,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +49,12 @@
 
 #define MAXBATCH 64
 #define MAXDGRAM 65535
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104
+#endif
 
 static double now_s(void) {
   struct timespec ts;
@@ -53,10 +69,15 @@ static void set_buf(int fd, int opt_force, int opt, int bytes) {
     setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes);
 }
 
-static int do_recv(int port, long count, int idle_ms, int rcvbuf) {
+static int do_recv(int port, long count, int idle_ms, int rcvbuf, int gro) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) { perror("socket"); return 2; }
   set_buf(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
+  if (gro) {
+    int one = 1;
+    if (setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) != 0) { perror("UDP_GRO"); return 2; }
+  }
+  static union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl[MAXBATCH];
   struct sockaddr_in a = {0};
   a.sin_family = AF_INET;
   a.sin_port = htons((unsigned short)port);
@@ -83,6 +104,10 @@ static int do_recv(int port, long count, int idle_ms, int rcvbuf) {
   struct timeval first = {30, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &first, sizeof first);
   while (got < count) {
+    for (int i = 0; i < MAXBATCH && gro; i++) {
+      msgs[i].msg_hdr.msg_control = ctl[i].buf;
+      msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
+    }
     int n = recvmmsg(fd, msgs, MAXBATCH, MSG_WAITFORONE, NULL);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -94,15 +119,21 @@ static int do_recv(int port, long count, int idle_ms, int rcvbuf) {
       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     }
     t1 = t;
-    for (int i = 0; i < n; i++) bytes += msgs[i].msg_len;
-    got += n;
+    for (int i = 0; i < n; i++) {
+      bytes += msgs[i].msg_len;
+      int seg = 0;
+      if (gro)
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c))
+          if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) memcpy(&seg, CMSG_DATA(c), sizeof seg);
+      got += seg > 0 ? (long)((msgs[i].msg_len + (unsigned)seg - 1) / (unsigned)seg) : 1;
+    }
   }
   printf("{\"datagrams\":%ld,\"bytes\":%lld,\"seconds\":%.6f,\"first\":%.6f,\"last\":%.6f}\n", got, bytes,
          t1 - t0, t0, t1);
   return 0;
 }
 
-static int do_send(int port, int size, long count, int batch, int sndbuf) {
+static int do_send(int port, int size, long count, int batch, int sndbuf, int gso) {
   if (size < 1 || size > MAXDGRAM - 28) { fprintf(stderr, "bad size\n"); return 2; }
   if (batch < 1) batch = 1;
   if (batch > MAXBATCH) batch = MAXBATCH;
@@ -117,6 +148,51 @@ static int do_send(int port, int size, long count, int batch, int sndbuf) {
   char *buf = malloc((size_t)size);
   if (!buf) return 2;
   for (int i = 0; i < size; i++) buf[i] = (char)(i * 131 + 7);
+  if (gso) {
+    /* <batch> datagrams per segmented message, laid out back to back */
+    if (batch > 64) batch = 64;
+    while (batch > 1 && (long)batch * size > 64000) batch--;
+    char *run = malloc((size_t)size * (size_t)batch);
+    if (!run) return 2;
+    for (int i = 0; i < batch; i++) memcpy(run + (size_t)i * (size_t)size, buf, (size_t)size);
+    long sent = 0, retries = 0;
+    double t0 = now_s();
+    while (sent < count) {
+      long left = count - sent;
+      int k = (int)(left < batch ? left : batch);
+      struct iovec v = {run, (size_t)size * (size_t)k};
+      union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } c;
+      struct msghdr h;
+      memset(&h, 0, sizeof h);
+      memset(&c, 0, sizeof c);
+      h.msg_iov = &v;
+      h.msg_iovlen = 1;
+      if (k > 1) {
+        h.msg_control = c.buf;
+        h.msg_controllen = sizeof c.buf;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&h);
+        cm->cmsg_level = SOL_UDP;
+        cm->cmsg_type = UDP_SEGMENT;
+        cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        uint16_t s16 = (uint16_t)size;
+        memcpy(CMSG_DATA(cm), &s16, sizeof s16);
+      }
+      if (sendmsg(fd, &h, 0) < 0) {
+        if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED) {
+          retries++;
+          sched_yield();
+          continue;
+        }
+        perror("sendmsg UDP_SEGMENT");
+        return 1;
+      }
+      sent += k;
+    }
+    double t1 = now_s();
+    printf("{\"sent\":%ld,\"seconds\":%.6f,\"start\":%.6f,\"retries\":%ld}\n", sent, t1 - t0, t0,
+           retries);
+    return 0;
+  }
   struct mmsghdr msgs[MAXBATCH];
   struct iovec iov[MAXBATCH];
   for (int i = 0; i < MAXBATCH; i++) {
@@ -180,12 +256,16 @@ static int do_fit(int size, int rcvbuf) {
 int main(int argc, char **argv) {
   if (argc >= 4 && strcmp(argv[1], "fit") == 0) return do_fit(atoi(argv[2]), atoi(argv[3]));
   if (argc >= 6 && strcmp(argv[1], "recv") == 0)
-    return do_recv(atoi(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
+    return do_recv(atoi(argv[2]), atol(argv[3]), atoi(argv[4]), atoi(argv[5]),
+                   argc >= 7 && strcmp(argv[6], "gro") == 0);
   if (argc >= 7 && strcmp(argv[1], "send") == 0)
-    return do_send(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]));
+    return do_send(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]), 0);
+  if (argc >= 7 && strcmp(argv[1], "sendgso") == 0)
+    return do_send(atoi(argv[2]), atoi(argv[3]), atol(argv[4]), atoi(argv[5]), atoi(argv[6]), 1);
   fprintf(stderr,
-          "usage: udp-ceiling recv <port> <count> <idle_ms> <rcvbuf>\n"
+          "usage: udp-ceiling recv <port> <count> <idle_ms> <rcvbuf> [gro]\n"
           "       udp-ceiling send <port> <size> <count> <batch> <sndbuf>\n"
+          "       udp-ceiling sendgso <port> <size> <count> <segments> <sndbuf>\n"
           "       udp-ceiling fit <size> <rcvbuf>\n");
   return 2;
 }

@@ -28,12 +28,20 @@ export interface Ceiling {
   /** The same two through @pxe/udp-batch (sendmmsg of 64 / recvmmsg); NaN without the addon. */
   nodeBatchSendMiBs: number;
   nodeBatchRecvMiBs: number;
+  /**
+   * C sender with segmented sends (UDP GSO, 64 datagrams or 64000 bytes per sendmsg) -> C
+   * receiver with coalesced reads (UDP GRO): what the kernel moves when neither side pays per
+   * datagram. Not the issue's ceiling (that is sendto / sendmmsg); shown because our batched
+   * server and client use both.
+   */
+  gsoGroMiBs: number;
+  gsoGroLoss: number;
   /** How many such datagrams a default-sized receive buffer holds (`fit` mode), and its size. */
   fitDefault: number;
   defaultRcvbuf: number;
 }
 
-type Side = "c" | "node" | "node-batch";
+type Side = "c" | "node" | "node-batch" | "c-gso";
 
 async function once(
   bin: string,
@@ -48,8 +56,16 @@ async function once(
 ): Promise<{ mibs: number; loss: number }> {
   const count = Math.max(1, Math.ceil(totalBytes / size));
   const recvCmd =
-    receiver === "c"
-      ? [bin, "recv", String(port), String(count), "300", String(bufBytes)]
+    receiver === "c" || receiver === "c-gso"
+      ? [
+          bin,
+          "recv",
+          String(port),
+          String(count),
+          "300",
+          String(bufBytes),
+          ...(receiver === "c-gso" ? ["gro"] : []),
+        ]
       : [
           process.execPath,
           NODE_UDP,
@@ -59,8 +75,16 @@ async function once(
           "300",
         ];
   const sendCmd =
-    sender === "c"
-      ? [bin, "send", String(port), String(size), String(count), String(batch), String(bufBytes)]
+    sender === "c" || sender === "c-gso"
+      ? [
+          bin,
+          sender === "c" ? "send" : "sendgso",
+          String(port),
+          String(size),
+          String(count),
+          String(batch),
+          String(bufBytes),
+        ]
       : [
           process.execPath,
           NODE_UDP,
@@ -120,10 +144,12 @@ export async function measureCeiling(
   const nr: number[] = [];
   const bs: number[] = [];
   const br: number[] = [];
+  const g: { mibs: number; loss: number }[] = [];
   if (batchAddon) process.env.PXE_BENCH_BATCH_ADDON = batchAddon;
   for (let i = 0; i < repeat; i++) {
     a.push(await once(bin, prefix, port, size, totalBytes, 1, bufBytes));
     b.push(await once(bin, prefix, port, size, totalBytes, 64, bufBytes));
+    g.push(await once(bin, prefix, port, size, totalBytes, 64, bufBytes, "c-gso", "c-gso"));
     ns.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "node", "c")).mibs);
     nr.push((await once(bin, prefix, port, size, totalBytes, 1, bufBytes, "c", "node")).mibs);
     if (batchAddon) {
@@ -155,5 +181,7 @@ export async function measureCeiling(
     nodeRecvMiBs: median(nr),
     nodeBatchSendMiBs: bs.length ? median(bs) : Number.NaN,
     nodeBatchRecvMiBs: br.length ? median(br) : Number.NaN,
+    gsoGroMiBs: median(g.map((x) => x.mibs)),
+    gsoGroLoss: g.at(-1)?.loss ?? 1,
   };
 }

@@ -10,9 +10,7 @@
  * the wall time of the process. Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1
  * imports the built `dist/` instead.
  */
-import { createWriteStream } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
 import { requireBatch } from "./batch.js";
@@ -32,7 +30,7 @@ async function load(): Promise<typeof TftpNode> {
 }
 
 try {
-  const { get } = await load();
+  const { get, getFile } = await load();
   const base = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/`;
   const w = Number(windowsize ?? 1);
   const opts: TftpNode.TftpClientOptions = {
@@ -42,8 +40,8 @@ try {
   if (mode === "batch") opts.batch = await requireBatch("ours-client");
   if (warm) for await (const _ of get(base + encodeURIComponent(warm), opts));
   const t0 = performance.now();
-  const dl = get(base + encodeURIComponent(remote), opts);
-  await pipeline(dl, createWriteStream(local));
+  // as `pxe tftp get` does: a temporary file beside `local`, renamed once complete
+  await getFile(base + encodeURIComponent(remote), local, opts);
   // the harness times the transfer with this (Node + tsx start-up is ~0.5 s on this machine)
   console.log(`PXE_BENCH_MS=${(performance.now() - t0).toFixed(3)}`);
   process.exit(0);

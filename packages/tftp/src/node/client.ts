@@ -5,11 +5,14 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { lookup } from "node:dns/promises";
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { isIP, isIPv6 } from "node:net";
+import path from "node:path";
 import { Readable } from "node:stream";
 import {
   ClientGetTransfer,
   ClientPutTransfer,
+  DEFAULT_WINDOW_BUDGET,
   type EngineOptions,
   NetasciiDecoder,
   NetasciiEncoder,
@@ -47,6 +50,12 @@ export interface TftpClientOptions extends EngineOptions {
    * (ERROR 0 to the server) and a shorter one fails at its end. Default true.
    */
   enforceTsize?: boolean;
+  /**
+   * get: when the windowsize asked is larger than a default-sized receive buffer holds, tell the
+   * server the receive buffer this client really has (non-standard `rcvbuf` option, ignored by
+   * servers that do not know it) so that it can grant the window. Default true.
+   */
+  declareRcvbuf?: boolean;
   /** Aborting it ends the transfer (ERROR 0 to the server). */
   signal?: AbortSignal;
   /**
@@ -133,12 +142,27 @@ function windowFor(o: TftpClientOptions, socket: Socket | undefined): number | u
 }
 
 function requestOf(o: TftpClientOptions, tsize: number | undefined, socket?: Socket) {
+  const windowsize = windowFor(o, socket);
+  let rcvbuf: number | undefined;
+  if (
+    socket !== undefined &&
+    windowsize !== undefined &&
+    o.declareRcvbuf !== false &&
+    windowsize > windowFit(o.blksize ?? 512, DEFAULT_WINDOW_BUDGET)
+  ) {
+    try {
+      rcvbuf = socket.getRecvBufferSize();
+    } catch {
+      // no declaration
+    }
+  }
   return {
     blksize: o.blksize,
-    windowsize: windowFor(o, socket),
+    windowsize,
     timeout: o.timeout,
     tsize: o.tsize === false || o.mode === "netascii" ? undefined : tsize,
     rollover: o.rolloverOption,
+    rcvbuf,
   };
 }
 
@@ -233,6 +257,72 @@ export function get(url: string | URL, opts: TftpClientOptions = {}): TftpDownlo
     });
   })().catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
   return out as TftpDownload;
+}
+
+/** Options of {@link getFile}. */
+export interface GetFileOptions extends TftpClientOptions {
+  /** Called after each chunk was written: bytes so far, and the size the server announced. */
+  onProgress?: (bytes: number, tsize: number | undefined) => void;
+}
+
+/** Result of {@link getFile}. */
+export interface GetFileResult {
+  bytes: number;
+  params: TransferParams;
+}
+
+let tmpCounter = 0;
+
+/**
+ * Downloads a file into `dest`. The data go to a temporary file beside it (same directory,
+ * so the final rename is atomic) with positional **synchronous** writes of the download's
+ * chunks (up to 64 KiB each): a page-cache copy on the event loop instead of a thread-pool round
+ * trip per chunk, which on small machines is what holds a fast transfer back. Once the transfer
+ * is complete the file is renamed over `dest`; a failed or aborted download removes it and
+ * leaves an existing `dest` untouched. Rejects with {@link TftpTransferError} (or the file
+ * system's error).
+ */
+export async function getFile(
+  url: string | URL,
+  dest: string,
+  opts: GetFileOptions = {},
+): Promise<GetFileResult> {
+  const tmp = path.join(
+    path.dirname(dest),
+    `.${path.basename(dest)}.tftp-${process.pid}-${Date.now()}-${tmpCounter++}`,
+  );
+  const fd = openSync(tmp, "wx", 0o644);
+  let open = true;
+  let bytes = 0;
+  try {
+    const dl = get(url, opts);
+    let tsize: number | undefined;
+    dl.negotiated.then(
+      (p) => {
+        tsize = p.tsize;
+      },
+      () => {},
+    );
+    for await (const c of dl as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < c.length) off += writeSync(fd, c, off, c.length - off, bytes + off);
+      bytes += c.length;
+      opts.onProgress?.(bytes, tsize);
+    }
+    const params = await dl.negotiated;
+    closeSync(fd);
+    open = false;
+    renameSync(tmp, dest);
+    return { bytes, params };
+  } catch (e) {
+    if (open) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
 }
 
 /** Result of {@link put}. */

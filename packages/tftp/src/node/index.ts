@@ -6,7 +6,10 @@
  * @packageDocumentation
  */
 export {
+  type GetFileOptions,
+  type GetFileResult,
   get,
+  getFile,
   type PutResult,
   parseTftpUrl,
   put,

@@ -1,7 +1,14 @@
-import { createReadStream, createWriteStream, promises as fsp } from "node:fs";
+import { createReadStream, promises as fsp } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import { createServer, get, parseTftpUrl, put, type TftpClientOptions } from "@pxe/tftp/node";
+import {
+  createServer,
+  get,
+  getFile,
+  parseTftpUrl,
+  put,
+  type TftpClientOptions,
+} from "@pxe/tftp/node";
 import { loadUdpBatch } from "@pxe/udp-batch";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -157,29 +164,35 @@ export function registerTftp(program: Command): void {
       return;
     }
     const out = f.output ?? path.basename(target.path.replace(/\\/g, "/"));
-    const toStdout = out === "-";
-    const tmp = toStdout ? undefined : `${out}.part-${process.pid}`;
-    const stream = get(url, clientOptions(f));
+    if (out === "-") {
+      try {
+        await pipeline(get(url, clientOptions(f)), process.stdout);
+      } catch (e) {
+        fail("get", e);
+      }
+      return;
+    }
+    // getFile writes beside `out` under a temporary name and renames it once complete.
     let bar: SingleBar | undefined;
-    if (process.stderr.isTTY && !toStdout) {
+    if (process.stderr.isTTY)
       bar = new SingleBar({
         format: "{bar} {percentage}% {value}/{total} bytes",
         stream: process.stderr,
       });
-      let seen = 0;
-      stream.negotiated.then((p) => bar?.start(p.tsize ?? 0, seen)).catch(() => {});
-      stream.on("data", (c: Buffer) => {
-        seen += c.length;
-        if (bar?.getTotal()) bar.update(seen);
-      });
-    }
+    let started = false;
     try {
-      await pipeline(stream, toStdout ? process.stdout : createWriteStream(tmp as string));
-      if (tmp) await fsp.rename(tmp, out);
-      bar?.stop();
+      await getFile(url, out, {
+        ...clientOptions(f),
+        onProgress: (bytes, tsize) => {
+          if (!bar || !tsize) return;
+          if (!started) bar.start(tsize, bytes);
+          else bar.update(bytes);
+          started = true;
+        },
+      });
+      if (started) bar?.stop();
     } catch (e) {
-      bar?.stop();
-      if (tmp) await fsp.unlink(tmp).catch(() => {});
+      if (started) bar?.stop();
       fail("get", e);
     }
   });
