@@ -212,6 +212,9 @@ async function measureRow(
     if (good) {
       row.ok++;
       const inner = /PXE_BENCH_MS=([\d.]+)/.exec(res.stdout);
+      const neg = /PXE_BENCH_NEGOTIATED=(.*)/.exec(res.stdout)?.[1]?.trim();
+      if (neg && r === 0 && !row.negotiated.includes("this client"))
+        row.negotiated += `; this client got: ${neg}`;
       times.push((inner ? Number(inner[1]) : res.ms) / 1000);
       if (inner && r === 0)
         row.notes.push(

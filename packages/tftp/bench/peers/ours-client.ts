@@ -10,6 +10,7 @@
  * the wall time of the process. Runs the sources (tsx + `@pxe/source`); PXE_BENCH_DIST=1
  * imports the built `dist/` instead.
  */
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type * as TftpNode from "@pxe/tftp/node";
@@ -30,7 +31,7 @@ async function load(): Promise<typeof TftpNode> {
 }
 
 try {
-  const { get, getFile } = await load();
+  const { getFile } = await load();
   const base = `tftp://${host.includes(":") ? `[${host}]` : host}:${port}/`;
   const w = Number(windowsize ?? 1);
   const opts: TftpNode.TftpClientOptions = {
@@ -38,12 +39,20 @@ try {
     ...(w > 1 ? { windowsize: w } : {}),
   };
   if (mode === "batch") opts.batch = await requireBatch("ours-client");
-  if (warm) for await (const _ of get(base + encodeURIComponent(warm), opts));
+  if (warm) {
+    // the same path as the timed download (network and file writes), into a file removed after
+    const w = `${local}.warm`;
+    await getFile(base + encodeURIComponent(warm), w, opts);
+    rmSync(w, { force: true });
+  }
   const t0 = performance.now();
   // as `pxe tftp get` does: a temporary file beside `local`, renamed once complete
-  await getFile(base + encodeURIComponent(remote), local, opts);
+  const r = await getFile(base + encodeURIComponent(remote), local, opts);
   // the harness times the transfer with this (Node + tsx start-up is ~0.5 s on this machine)
   console.log(`PXE_BENCH_MS=${(performance.now() - t0).toFixed(3)}`);
+  console.log(
+    `PXE_BENCH_NEGOTIATED=blksize=${r.params.blksize} windowsize=${r.params.windowsize} tsize=${r.params.tsize ?? "-"}`,
+  );
   process.exit(0);
 } catch (e) {
   console.error(`ours-client: ${e instanceof Error ? e.message : String(e)}`);

@@ -6,7 +6,7 @@
  *
  * Limits are raised so the client's request decides, like the C peers (the package's own
  * default caps blksize at 1468): PXE_BENCH_MAX_BLKSIZE (65464), PXE_BENCH_MAX_WINDOWSIZE
- * (256; the window is still cut to what the client's receive buffer holds: the default buffer
+ * (1024; the window is still cut to what the client's receive buffer holds: the default buffer
  * unless the client declares its own with the `rcvbuf` option), PXE_BENCH_MAX_TRANSFERS (512, total and per client: the concurrency scenario runs
  * 200 clients from one address), PXE_BENCH_MAX_WINDOW_BYTES (package default if unset).
  * PXE_BENCH_STATS=1 prints the server's counters on exit. PXE_BENCH_CPU_PROFILE=<file>
@@ -41,7 +41,7 @@ const opts: TftpNode.TftpServerOptions = {
   address: host,
   port: Number(port),
   maxBlksize: num("PXE_BENCH_MAX_BLKSIZE", 65464),
-  maxWindowsize: num("PXE_BENCH_MAX_WINDOWSIZE", 256),
+  maxWindowsize: num("PXE_BENCH_MAX_WINDOWSIZE", 1024),
   maxTransfers: num("PXE_BENCH_MAX_TRANSFERS", 512),
   maxPerClient: num("PXE_BENCH_MAX_TRANSFERS", 512),
 };
