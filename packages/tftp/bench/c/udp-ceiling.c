@@ -133,6 +133,28 @@ static int do_recv(int port, long count, int idle_ms, int rcvbuf, int gro) {
   return 0;
 }
 
+/* One sendmsg of k datagrams of `size` bytes from `run` as a segmented message; k or -1. */
+static int send_segmented(int fd, char *run, int size, int k) {
+  struct iovec v = {run, (size_t)size * (size_t)k};
+  union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } c;
+  struct msghdr h;
+  memset(&h, 0, sizeof h);
+  memset(&c, 0, sizeof c);
+  h.msg_iov = &v;
+  h.msg_iovlen = 1;
+  if (k > 1) {
+    h.msg_control = c.buf;
+    h.msg_controllen = sizeof c.buf;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&h);
+    cm->cmsg_level = SOL_UDP;
+    cm->cmsg_type = UDP_SEGMENT;
+    cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+    uint16_t s16 = (uint16_t)size;
+    memcpy(CMSG_DATA(cm), &s16, sizeof s16);
+  }
+  return sendmsg(fd, &h, 0) < 0 ? -1 : k;
+}
+
 static int do_send(int port, int size, long count, int batch, int sndbuf, int gso) {
   if (size < 1 || size > MAXDGRAM - 28) { fprintf(stderr, "bad size\n"); return 2; }
   if (batch < 1) batch = 1;
@@ -148,50 +170,14 @@ static int do_send(int port, int size, long count, int batch, int sndbuf, int gs
   char *buf = malloc((size_t)size);
   if (!buf) return 2;
   for (int i = 0; i < size; i++) buf[i] = (char)(i * 131 + 7);
+  char *run = NULL;
   if (gso) {
     /* <batch> datagrams per segmented message, laid out back to back */
     if (batch > 64) batch = 64;
     while (batch > 1 && (long)batch * size > 64000) batch--;
-    char *run = malloc((size_t)size * (size_t)batch);
+    run = malloc((size_t)size * (size_t)batch);
     if (!run) return 2;
     for (int i = 0; i < batch; i++) memcpy(run + (size_t)i * (size_t)size, buf, (size_t)size);
-    long sent = 0, retries = 0;
-    double t0 = now_s();
-    while (sent < count) {
-      long left = count - sent;
-      int k = (int)(left < batch ? left : batch);
-      struct iovec v = {run, (size_t)size * (size_t)k};
-      union { char buf[CMSG_SPACE(sizeof(uint16_t))]; struct cmsghdr align; } c;
-      struct msghdr h;
-      memset(&h, 0, sizeof h);
-      memset(&c, 0, sizeof c);
-      h.msg_iov = &v;
-      h.msg_iovlen = 1;
-      if (k > 1) {
-        h.msg_control = c.buf;
-        h.msg_controllen = sizeof c.buf;
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&h);
-        cm->cmsg_level = SOL_UDP;
-        cm->cmsg_type = UDP_SEGMENT;
-        cm->cmsg_len = CMSG_LEN(sizeof(uint16_t));
-        uint16_t s16 = (uint16_t)size;
-        memcpy(CMSG_DATA(cm), &s16, sizeof s16);
-      }
-      if (sendmsg(fd, &h, 0) < 0) {
-        if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR || errno == ECONNREFUSED) {
-          retries++;
-          sched_yield();
-          continue;
-        }
-        perror("sendmsg UDP_SEGMENT");
-        return 1;
-      }
-      sent += k;
-    }
-    double t1 = now_s();
-    printf("{\"sent\":%ld,\"seconds\":%.6f,\"start\":%.6f,\"retries\":%ld}\n", sent, t1 - t0, t0,
-           retries);
-    return 0;
   }
   struct mmsghdr msgs[MAXBATCH];
   struct iovec iov[MAXBATCH];
@@ -207,7 +193,9 @@ static int do_send(int port, int size, long count, int batch, int sndbuf, int gs
   while (sent < count) {
     long left = count - sent;
     int n;
-    if (batch == 1) {
+    if (gso) {
+      n = send_segmented(fd, run, size, (int)(left < batch ? left : batch));
+    } else if (batch == 1) {
       n = send(fd, buf, (size_t)size, 0) < 0 ? -1 : 1;
     } else {
       n = sendmmsg(fd, msgs, (unsigned)(left < batch ? left : batch), 0);

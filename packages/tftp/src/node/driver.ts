@@ -209,19 +209,16 @@ export class EngineDriver {
       this.gro =
         b.receiveSegments !== undefined && b.coalesce !== undefined && b.coalesce(this.socket);
     }
-    if (this.gro) {
-      this.drainCoalesced(b, peer);
-      return;
-    }
     // One byte more than the largest DATA: a longer datagram fills its slot and is refused.
     const slot = this.engine.transferParams.blksize + 5;
-    const lengths = this.lengths;
+    const size = this.gro ? GRO_MESSAGES * GRO_MESSAGE : BATCH_SLOTS * slot;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
       if (this.closed || this.paused || this.engine.isClosed) return;
       let area = this.area;
-      if (area === undefined || area.length < BATCH_SLOTS * slot)
-        area = Buffer.allocUnsafe(BATCH_SLOTS * slot);
-      const n = b.receive(this.socket, area, slot, lengths);
+      if (area === undefined || area.length < size) area = Buffer.allocUnsafe(size);
+      const n = this.gro
+        ? (b.receiveSegments?.(this.socket, area, GRO_MESSAGE, this.groOut) ?? 0)
+        : b.receive(this.socket, area, slot, this.lengths);
       if (n === 0) {
         this.area = area;
         return;
@@ -230,52 +227,41 @@ export class EngineDriver {
       // The whole batch reaches the engine first, then one pump sends what it queued (the ACK
       // at a window's end, a gap report) and delivers its events.
       const now = clock();
-      for (let i = 0; i < n; i++) {
-        const d = area.subarray(i * slot, i * slot + (lengths[i] ?? 0));
-        if (this.paused) this.hold(d, peer);
-        else this.engine.receive(d, now);
-      }
+      if (this.gro) this.deliverCoalesced(area, n, peer, now);
+      else
+        for (let i = 0; i < n; i++)
+          this.deliver(area.subarray(i * slot, i * slot + (this.lengths[i] ?? 0)), peer, now);
       this.pump();
+      // Coalescing is only on for consumers that copy data events within pump: the area is
+      // free again unless the engine holds blocks beyond a gap or datagrams wait in the pause
+      // queue.
+      if (this.gro && this.held.length === 0 && !(this.engine as ReceiverEngine).holdsData)
+        this.area = area;
     }
   }
 
   private readonly groOut = new Int32Array(2 * GRO_MESSAGES);
 
-  /**
-   * {@link drain} on a coalescing socket: each message is cut into its datagrams (the kernel
-   * gives their size). Data events are consumed within {@link pump}, so the area is reused
-   * unless the engine holds blocks beyond a gap or datagrams wait in the pause queue.
-   */
-  private drainCoalesced(b: DatagramBatch, peer: Peer): void {
+  /** Cuts `n` coalesced messages of a read area into their datagrams (the kernel gave their size). */
+  private deliverCoalesced(area: Uint8Array, n: number, peer: Peer, now: number): void {
     const out = this.groOut;
-    for (let round = 0; round < BATCH_ROUNDS; round++) {
-      if (this.closed || this.paused || this.engine.isClosed) return;
-      let area = this.area;
-      if (area === undefined || area.length < GRO_MESSAGES * GRO_MESSAGE)
-        area = Buffer.allocUnsafe(GRO_MESSAGES * GRO_MESSAGE);
-      const n = b.receiveSegments?.(this.socket, area, GRO_MESSAGE, out) ?? 0;
-      if (n === 0) {
-        this.area = area;
-        return;
+    for (let i = 0; i < n; i++) {
+      const len = out[2 * i] ?? 0;
+      const seg = out[2 * i + 1] ?? 0;
+      if (seg < 0) continue; // longer than 64 KiB: not TFTP
+      const base = i * GRO_MESSAGE;
+      const step = seg > 0 && seg < len ? seg : len;
+      for (let off = 0; ; off += step) {
+        this.deliver(area.subarray(base + off, base + Math.min(off + step, len)), peer, now);
+        if (off + step >= len) break;
       }
-      this.area = undefined;
-      const now = clock();
-      for (let i = 0; i < n; i++) {
-        const len = out[2 * i] ?? 0;
-        const seg = out[2 * i + 1] ?? 0;
-        if (seg < 0) continue; // longer than 64 KiB: not TFTP
-        const base = i * GRO_MESSAGE;
-        const step = seg > 0 && seg < len ? seg : len;
-        for (let off = 0; ; off += step) {
-          const d = area.subarray(base + off, base + Math.min(off + step, len));
-          if (this.paused) this.hold(d, peer);
-          else this.engine.receive(d, now);
-          if (off + step >= len) break;
-        }
-      }
-      this.pump();
-      if (this.held.length === 0 && !(this.engine as ReceiverEngine).holdsData) this.area = area;
     }
+  }
+
+  /** A received datagram to the engine, or to the pause queue. */
+  private deliver(d: Uint8Array, peer: Peer, now: number): void {
+    if (this.paused) this.hold(d, peer);
+    else this.engine.receive(d, now);
   }
 
   /**
