@@ -206,8 +206,7 @@ export class EngineDriver {
     if (peer === undefined) return;
     if (this.groWanted && !this.groTried) {
       this.groTried = true;
-      this.gro =
-        b.receiveSegments !== undefined && b.coalesce !== undefined && b.coalesce(this.socket);
+      this.gro = b.receiveSegments !== undefined && b.coalesce?.(this.socket) === true;
     }
     // One byte more than the largest DATA: a longer datagram fills its slot and is refused.
     const slot = this.engine.transferParams.blksize + 5;
