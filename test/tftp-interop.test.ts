@@ -10,7 +10,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createServer, get, put, type TftpClientOptions, type TftpServer } from "@pxe/tftp/node";
+import {
+  createServer,
+  type DatagramBatch,
+  get,
+  put,
+  type TftpClientOptions,
+  type TftpServer,
+} from "@pxe/tftp/node";
+import { loadUdpBatch, unavailableReason } from "@pxe/udp-batch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   atftpdBinary,
@@ -171,80 +179,96 @@ const clients: ClientPeer[] = [
   },
 ];
 
-describe("our server with real clients", () => {
-  let server: TftpServer;
-  let port = 0;
-  const finished = new Map<string, number>();
-  beforeAll(async () => {
-    server = createServer({
-      root,
-      port: 0,
-      write: true,
-      maxBlksize: 65464,
-      maxWindowsize: 64,
-      // maxWindowBytes left at its default: windows sized to a default receive buffer.
-    });
-    server.on("transferFinish", (i) => finished.set(i.path, (finished.get(i.path) ?? 0) + 1));
-    port = (await server.listen()).port;
-  });
-  afterAll(() => server.close());
-
-  for (const c of clients) {
-    describe(c.name, () => {
-      const missing = c.bin
-        ? undefined
-        : `${c.name} is not installed (scripts/setup-peers.sh installs it)`;
-      it.skipIf(skipWith(missing))("version", () => {
-        versions[`client ${c.name}`] = c.version();
+/**
+ * Our server (plain dgram, or batched: one sendmmsg per window, segmented into UDP GSO messages,
+ * uploads read with recvmmsg) against every real client.
+ */
+function serverSuite(title: string, batch: DatagramBatch | undefined, unavailable?: string): void {
+  describe(title, () => {
+    let server: TftpServer;
+    let port = 0;
+    const finished = new Map<string, number>();
+    beforeAll(async () => {
+      server = createServer({
+        root,
+        port: 0,
+        write: true,
+        maxBlksize: 65464,
+        maxWindowsize: 64,
+        // maxWindowBytes left at its default: windows sized to a default receive buffer.
+        batch,
       });
-      for (const s of FULL ? c.fullSettings : c.settings) {
-        for (const n of sizes) {
-          // curl 7.88 exits 71 (getpeername) on an empty file whenever options are sent, with
-          // tftpd-hpa just the same (checked by hand): a curl bug, not ours.
-          const peerBug =
-            c.name === "curl" && n === 0 && !s.args.includes("--tftp-no-options")
-              ? "curl 7.88 fails on empty files with options (also against tftpd-hpa)"
-              : undefined;
-          it.skipIf(missing !== undefined)(
-            `get ${n} bytes, ${s.label}${peerBug ? ` (${peerBug})` : ""}`,
-            async () => {
-              const local = path.join(
-                dir,
-                `out-${c.name.replace(/\W/g, "")}-${n}-${Math.random()}`,
-              );
-              const [cmd, args] = c.get(port, name(n), local, s.args);
-              const r = await run(cmd, args, { cwd: dir, timeoutMs: 120_000 });
-              if (peerBug) {
-                // Pin the peer's known failure (exit 71, "getpeername") so a fixed curl shows up.
-                expect(r.code, r.out).toBe(71);
-                return;
-              }
-              expect(r.code, r.out).toBe(0);
-              expect(sha(readFileSync(local))).toBe(sha(data.get(n) as Buffer));
-              rmSync(local);
-            },
-          );
-        }
-        if (c.put) {
-          for (const n of FULL ? sizes.filter((x) => x !== ROLLOVER) : [513, 1 << 20]) {
-            it.skipIf(missing !== undefined)(`put ${n} bytes, ${s.label}`, async () => {
-              const remote = `up-${c.name.replace(/\W/g, "")}-${n}-${Math.random().toString(36).slice(2)}.bin`;
-              const [cmd, args] = c.put?.(port, path.join(dir, name(n)), remote, s.args) ?? [
-                "false",
-                [],
-              ];
-              const r = await run(cmd, args, { cwd: dir, timeoutMs: 120_000 });
-              expect(r.code, r.out).toBe(0);
-              for (let i = 0; i < 100 && !finished.has(remote); i++)
-                await new Promise((res) => setTimeout(res, 20));
-              expect(sha(readFileSync(path.join(root, remote)))).toBe(sha(data.get(n) as Buffer));
-            });
+      server.on("transferFinish", (i) => finished.set(i.path, (finished.get(i.path) ?? 0) + 1));
+      port = (await server.listen()).port;
+    });
+    afterAll(() => server.close());
+
+    for (const c of clients) {
+      describe(c.name, () => {
+        const missing =
+          unavailable ??
+          (c.bin ? undefined : `${c.name} is not installed (scripts/setup-peers.sh installs it)`);
+        it.skipIf(skipWith(missing))("version", () => {
+          versions[`client ${c.name}`] = c.version();
+        });
+        for (const s of FULL ? c.fullSettings : c.settings) {
+          for (const n of sizes) {
+            // curl 7.88 exits 71 (getpeername) on an empty file whenever options are sent, with
+            // tftpd-hpa just the same (checked by hand): a curl bug, not ours.
+            const peerBug =
+              c.name === "curl" && n === 0 && !s.args.includes("--tftp-no-options")
+                ? "curl 7.88 fails on empty files with options (also against tftpd-hpa)"
+                : undefined;
+            it.skipIf(missing !== undefined)(
+              `get ${n} bytes, ${s.label}${peerBug ? ` (${peerBug})` : ""}`,
+              async () => {
+                const local = path.join(
+                  dir,
+                  `out-${c.name.replace(/\W/g, "")}-${n}-${Math.random()}`,
+                );
+                const [cmd, args] = c.get(port, name(n), local, s.args);
+                const r = await run(cmd, args, { cwd: dir, timeoutMs: 120_000 });
+                if (peerBug) {
+                  // Pin the peer's known failure (exit 71, "getpeername") so a fixed curl shows up.
+                  expect(r.code, r.out).toBe(71);
+                  return;
+                }
+                expect(r.code, r.out).toBe(0);
+                expect(sha(readFileSync(local))).toBe(sha(data.get(n) as Buffer));
+                rmSync(local);
+              },
+            );
+          }
+          if (c.put) {
+            for (const n of FULL ? sizes.filter((x) => x !== ROLLOVER) : [513, 1 << 20]) {
+              it.skipIf(missing !== undefined)(`put ${n} bytes, ${s.label}`, async () => {
+                const remote = `up-${c.name.replace(/\W/g, "")}-${n}-${Math.random().toString(36).slice(2)}.bin`;
+                const [cmd, args] = c.put?.(port, path.join(dir, name(n)), remote, s.args) ?? [
+                  "false",
+                  [],
+                ];
+                const r = await run(cmd, args, { cwd: dir, timeoutMs: 120_000 });
+                expect(r.code, r.out).toBe(0);
+                for (let i = 0; i < 100 && !finished.has(remote); i++)
+                  await new Promise((res) => setTimeout(res, 20));
+                expect(sha(readFileSync(path.join(root, remote)))).toBe(sha(data.get(n) as Buffer));
+              });
+            }
           }
         }
-      }
-    });
-  }
-});
+      });
+    }
+  });
+}
+
+const batch = loadUdpBatch();
+const noBatch = batch ? undefined : `@pxe/udp-batch is not built (${unavailableReason()})`;
+serverSuite("our server with real clients", undefined);
+serverSuite(
+  "our batched server (@pxe/udp-batch: sendmmsg, UDP GSO) with real clients",
+  batch,
+  noBatch,
+);
 
 // ---------------------------------------------------------------------------------------------
 // Our client, real servers
@@ -400,6 +424,18 @@ describe("our client with real servers", () => {
             expect(d.length).toBe(n);
             expect(sha(d)).toBe(sha(data.get(n) as Buffer));
           });
+          // batched reads (recvmmsg, coalesced UDP GRO) against a server that sends plain datagrams
+          it.skipIf(missing !== undefined || noBatch !== undefined)(
+            `get ${n} bytes, ${s.label}, batched client${noBatch ? ` (${noBatch})` : ""}`,
+            async () => {
+              expect(startError).toBeUndefined();
+              const d = await collect(
+                get(`tftp://${sp.host}:${sp.port}/${name(n)}`, { ...s.opts, dallyMs: 20, batch }),
+              );
+              expect(d.length).toBe(n);
+              expect(sha(d)).toBe(sha(data.get(n) as Buffer));
+            },
+          );
         }
         if (sp.writes) {
           for (const n of FULL ? sizes.filter((x) => x !== ROLLOVER) : [513, 1 << 20]) {
