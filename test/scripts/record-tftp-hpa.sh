@@ -39,7 +39,9 @@ trap cleanup EXIT
 
 mkdir -p "$WORK/root" "$WORK/client"
 # A deterministic 3000-byte file: the decimal numbers 1.. one per line, cut at 3000 bytes.
-seq 1 2000 | head -c 3000 >"$WORK/root/hello.bin"
+# (no pipe into head: with pipefail, seq dying of SIGPIPE when head stops early failed the script)
+seq 1 2000 >"$WORK/numbers.txt"
+head -c 3000 "$WORK/numbers.txt" >"$WORK/root/hello.bin"
 chmod 755 "$WORK" "$WORK/root"
 chmod 644 "$WORK/root/hello.bin"
 mkdir -p "$(dirname "$OUT")"
