@@ -165,6 +165,16 @@ const GSO_REFUSED = new Set([
 /** Sockets whose kernel or path refused a segmented send: plain sendmmsg from then on. */
 const noSegmentation = new WeakSet<Socket>();
 
+/**
+ * The descriptor for a batched read when its arguments are sound (an area, whole slots of at
+ * most its size, an Int32Array for the results), else -1.
+ */
+function readFd(socket: Socket, area: unknown, slot: number, out: unknown): number {
+  if (!(area instanceof Uint8Array) || !(out instanceof Int32Array)) return -1;
+  if (!Number.isInteger(slot) || slot <= 0 || slot > area.length) return -1;
+  return socketFd(socket);
+}
+
 function wrap(n: Native, segmentation: boolean): UdpBatch {
   return {
     segmentation,
@@ -180,23 +190,16 @@ function wrap(n: Native, segmentation: boolean): UdpBatch {
       return Math.max(n.sendBatch(fd, datagrams, 0), 0);
     },
     receive(socket, area, slot, lengths) {
-      if (!(area instanceof Uint8Array) || !(lengths instanceof Int32Array)) return 0;
-      if (!Number.isInteger(slot) || slot <= 0 || slot > area.length) return 0;
-      const fd = socketFd(socket);
-      if (fd < 0) return 0;
-      return Math.max(n.recvBatch(fd, area, slot, lengths), 0);
+      const fd = readFd(socket, area, slot, lengths);
+      return fd < 0 ? 0 : Math.max(n.recvBatch(fd, area, slot, lengths), 0);
     },
     coalesce(socket) {
       const fd = socketFd(socket);
       return fd >= 0 && n.setGro(fd) === 0;
     },
     receiveSegments(socket, area, messageBytes, out) {
-      if (!(area instanceof Uint8Array) || !(out instanceof Int32Array)) return 0;
-      if (!Number.isInteger(messageBytes) || messageBytes <= 0 || messageBytes > area.length)
-        return 0;
-      const fd = socketFd(socket);
-      if (fd < 0) return 0;
-      return Math.max(n.recvSegments(fd, area, messageBytes, out), 0);
+      const fd = readFd(socket, area, messageBytes, out);
+      return fd < 0 ? 0 : Math.max(n.recvSegments(fd, area, messageBytes, out), 0);
     },
   };
 }

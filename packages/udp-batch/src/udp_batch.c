@@ -144,34 +144,53 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   return result(env, sent);
 }
 
-static napi_value recv_batch(napi_env env, napi_callback_info info) {
+/* The arguments of a batched read: (fd, area: Uint8Array, slot bytes > 0, out: Int32Array). */
+struct read_args {
+  int32_t fd, slot;
+  void *area, *out;
+  size_t len, nout;
+};
+
+/* Reads them; 0 (errno EINVAL) when any is missing or of the wrong kind. */
+static int get_read_args(napi_env env, napi_callback_info info, struct read_args *a) {
   size_t argc = 4;
   napi_value argv[4];
-  int32_t fd = -1, slot = 0;
-  void *data, *lens;
-  size_t len, nlens;
-  struct mmsghdr msgs[MAXBATCH];
-  struct iovec iov[MAXBATCH];
+  a->fd = -1;
+  a->slot = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 ||
-      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || !typed(env, argv[1], napi_uint8_array, &data, &len) ||
-      napi_get_value_int32(env, argv[2], &slot) != napi_ok || slot <= 0 ||
-      !typed(env, argv[3], napi_int32_array, &lens, &nlens)) {
+      napi_get_value_int32(env, argv[0], &a->fd) != napi_ok || a->fd < 0 ||
+      !typed(env, argv[1], napi_uint8_array, &a->area, &a->len) ||
+      napi_get_value_int32(env, argv[2], &a->slot) != napi_ok || a->slot <= 0 ||
+      !typed(env, argv[3], napi_int32_array, &a->out, &a->nout)) {
     errno = EINVAL;
-    return result(env, -1);
+    return 0;
   }
-  size_t n = len / (size_t)slot;
-  if (n > nlens) n = nlens;
-  if (n > MAXBATCH) n = MAXBATCH;
-  if (n == 0) return result(env, 0);
+  return 1;
+}
+
+/* Points message i of `n` at slot i of the area (one iovec each). */
+static void point_slots(struct mmsghdr *msgs, struct iovec *iov, const struct read_args *a, size_t n) {
   memset(msgs, 0, sizeof(msgs[0]) * n);
   for (size_t i = 0; i < n; i++) {
-    iov[i].iov_base = (char *)data + i * (size_t)slot;
-    iov[i].iov_len = (size_t)slot;
+    iov[i].iov_base = (char *)a->area + i * (size_t)a->slot;
+    iov[i].iov_len = (size_t)a->slot;
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
   }
-  int r = recvmmsg(fd, msgs, (unsigned)n, MSG_DONTWAIT, NULL);
-  for (int i = 0; i < r; i++) ((int32_t *)lens)[i] = (int32_t)msgs[i].msg_len;
+}
+
+static napi_value recv_batch(napi_env env, napi_callback_info info) {
+  struct read_args a;
+  struct mmsghdr msgs[MAXBATCH];
+  struct iovec iov[MAXBATCH];
+  if (!get_read_args(env, info, &a)) return result(env, -1);
+  size_t n = a.len / (size_t)a.slot;
+  if (n > a.nout) n = a.nout;
+  if (n > MAXBATCH) n = MAXBATCH;
+  if (n == 0) return result(env, 0);
+  point_slots(msgs, iov, &a, n);
+  int r = recvmmsg(a.fd, msgs, (unsigned)n, MSG_DONTWAIT, NULL);
+  for (int i = 0; i < r; i++) ((int32_t *)a.out)[i] = (int32_t)msgs[i].msg_len;
   return result(env, r);
 }
 
@@ -189,36 +208,22 @@ static napi_value set_gro(napi_env env, napi_callback_info info) {
 }
 
 static napi_value recv_segments(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  int32_t fd = -1, msgbytes = 0;
-  void *data, *outp;
-  size_t len, nout;
+  struct read_args a;
   struct mmsghdr msgs[MAXMSGS];
   struct iovec iov[MAXMSGS];
   union gro_ctl ctl[MAXMSGS];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 4 ||
-      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || !typed(env, argv[1], napi_uint8_array, &data, &len) ||
-      napi_get_value_int32(env, argv[2], &msgbytes) != napi_ok || msgbytes <= 0 ||
-      !typed(env, argv[3], napi_int32_array, &outp, &nout)) {
-    errno = EINVAL;
-    return result(env, -1);
-  }
-  size_t n = len / (size_t)msgbytes;
-  if (n > nout / 2) n = nout / 2;
+  if (!get_read_args(env, info, &a)) return result(env, -1);
+  size_t n = a.len / (size_t)a.slot;
+  if (n > a.nout / 2) n = a.nout / 2;
   if (n > MAXMSGS) n = MAXMSGS;
   if (n == 0) return result(env, 0);
-  memset(msgs, 0, sizeof(msgs[0]) * n);
+  point_slots(msgs, iov, &a, n);
   for (size_t i = 0; i < n; i++) {
-    iov[i].iov_base = (char *)data + i * (size_t)msgbytes;
-    iov[i].iov_len = (size_t)msgbytes;
-    msgs[i].msg_hdr.msg_iov = &iov[i];
-    msgs[i].msg_hdr.msg_iovlen = 1;
     msgs[i].msg_hdr.msg_control = ctl[i].buf;
     msgs[i].msg_hdr.msg_controllen = sizeof ctl[i].buf;
   }
-  int r = recvmmsg(fd, msgs, (unsigned)n, MSG_DONTWAIT, NULL);
-  int32_t *out = (int32_t *)outp;
+  int r = recvmmsg(a.fd, msgs, (unsigned)n, MSG_DONTWAIT, NULL);
+  int32_t *out = (int32_t *)a.out;
   for (int i = 0; i < r; i++) {
     int gso = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c != NULL; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c))

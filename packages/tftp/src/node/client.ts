@@ -16,6 +16,7 @@ import {
   type EngineOptions,
   NetasciiDecoder,
   NetasciiEncoder,
+  RCVBUF_SHARE,
   type TransferEngine,
   type TransferFailure,
   type TransferParams,
@@ -126,36 +127,41 @@ async function openSocket(host: string): Promise<{ socket: Socket; address: stri
   return { socket, address };
 }
 
+/** The socket's receive buffer as the kernel reports it, or undefined when it cannot tell. */
+function receiveBuffer(socket: Socket): number | undefined {
+  try {
+    return socket.getRecvBufferSize();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The windowsize to ask for: what the caller wants, but no more than the socket's receive buffer
- * holds (90 % of it, counted in kernel truesize), so no window tail is dropped by our own kernel.
+ * holds ({@link RCVBUF_SHARE} of it, counted in kernel truesize), so no window tail is dropped by
+ * our own kernel; and that buffer to declare (`rcvbuf`) when the window is larger than a default
+ * buffer holds, so the server can grant it.
  */
-function windowFor(o: TftpClientOptions, socket: Socket | undefined): number | undefined {
-  if (o.windowsize === undefined || socket === undefined) return o.windowsize;
-  let buf = 212992;
-  try {
-    buf = socket.getRecvBufferSize();
-  } catch {
-    // keep the Linux default
-  }
-  return Math.min(o.windowsize, windowFit(o.blksize ?? 512, Math.floor(buf * 0.9)));
+function windowRequest(
+  o: TftpClientOptions,
+  socket: Socket | undefined,
+): { windowsize: number | undefined; rcvbuf: number | undefined } {
+  if (o.windowsize === undefined || socket === undefined)
+    return { windowsize: o.windowsize, rcvbuf: undefined };
+  const blksize = o.blksize ?? 512;
+  const buf = receiveBuffer(socket);
+  // Without an answer, assume the Linux default buffer.
+  const fit = windowFit(blksize, Math.floor((buf ?? 212992) * RCVBUF_SHARE));
+  const windowsize = Math.min(o.windowsize, fit);
+  const declare =
+    buf !== undefined &&
+    o.declareRcvbuf !== false &&
+    windowsize > windowFit(blksize, DEFAULT_WINDOW_BUDGET);
+  return { windowsize, rcvbuf: declare ? buf : undefined };
 }
 
 function requestOf(o: TftpClientOptions, tsize: number | undefined, socket?: Socket) {
-  const windowsize = windowFor(o, socket);
-  let rcvbuf: number | undefined;
-  if (
-    socket !== undefined &&
-    windowsize !== undefined &&
-    o.declareRcvbuf !== false &&
-    windowsize > windowFit(o.blksize ?? 512, DEFAULT_WINDOW_BUDGET)
-  ) {
-    try {
-      rcvbuf = socket.getRecvBufferSize();
-    } catch {
-      // no declaration
-    }
-  }
+  const { windowsize, rcvbuf } = windowRequest(o, socket);
   return {
     blksize: o.blksize,
     windowsize,

@@ -16,10 +16,14 @@ import { performance } from "node:perf_hooks";
 import {
   ErrorCode,
   encodeError,
+  Opcode,
   type ReceiverEngine,
+  readBlock,
+  readOpcode,
   type SenderEngine,
   type TftpEvent,
   type TransferEngine,
+  wireBlock,
 } from "../index.js";
 
 /** A data source: bytes or chunks. Node Readable streams are AsyncIterables. */
@@ -121,10 +125,8 @@ export class EngineDriver {
   /** A read area no datagram view points into (kept after an empty batched read). */
   private area: Uint8Array | undefined;
   private readonly lengths = new Int32Array(BATCH_SLOTS);
-  /** Coalesced reads wanted ({@link setBatch}), tried, and on. */
-  private groWanted = false;
-  private groTried = false;
-  private gro = false;
+  /** Coalesced reads: not wanted, wanted (turned on at the first batched read), or on. */
+  private gro: "off" | "wanted" | "on" = "off";
   /** Coalesced datagrams that were not a run of DATA blocks (dropped). */
   badCoalesced = 0;
 
@@ -190,32 +192,33 @@ export class EngineDriver {
    */
   setBatch(batch: DatagramBatch | undefined, opts: { coalesce?: boolean } = {}): void {
     this.batch = batch;
-    this.groWanted = opts.coalesce === true && !isEngineSender(this.engine);
+    this.gro = opts.coalesce === true && !isEngineSender(this.engine) ? "wanted" : "off";
   }
 
   /**
    * Call after {@link onMessage} for a datagram from the socket: with batched I/O on a connected
    * socket, reads the datagrams queued behind it (bounded rounds) and handles them in order.
    * Views of a read area are handed to the engine (which may hold blocks beyond a gap), so an
-   * area is reused only after a read that returned nothing.
+   * area is reused only after a read that returned nothing, or, when coalescing, once nothing
+   * points into it any more.
    */
   drain(): void {
     const b = this.batch;
     if (b === undefined || !this.connected) return;
     const peer = this.peer;
     if (peer === undefined) return;
-    if (this.groWanted && !this.groTried) {
-      this.groTried = true;
-      this.gro = b.receiveSegments !== undefined && b.coalesce?.(this.socket) === true;
-    }
+    if (this.gro === "wanted")
+      this.gro =
+        b.receiveSegments !== undefined && b.coalesce?.(this.socket) === true ? "on" : "off";
+    const gro = this.gro === "on";
     // One byte more than the largest DATA: a longer datagram fills its slot and is refused.
     const slot = this.engine.transferParams.blksize + 5;
-    const size = this.gro ? GRO_MESSAGES * GRO_MESSAGE : BATCH_SLOTS * slot;
+    const size = gro ? GRO_MESSAGES * GRO_MESSAGE : BATCH_SLOTS * slot;
     for (let round = 0; round < BATCH_ROUNDS; round++) {
       if (this.closed || this.paused || this.engine.isClosed) return;
       let area = this.area;
       if (area === undefined || area.length < size) area = Buffer.allocUnsafe(size);
-      const n = this.gro
+      const n = gro
         ? (b.receiveSegments?.(this.socket, area, GRO_MESSAGE, this.groOut) ?? 0)
         : b.receive(this.socket, area, slot, this.lengths);
       if (n === 0) {
@@ -226,7 +229,7 @@ export class EngineDriver {
       // The whole batch reaches the engine first, then one pump sends what it queued (the ACK
       // at a window's end, a gap report) and delivers its events.
       const now = clock();
-      if (this.gro) this.deliverCoalesced(area, n, peer, now);
+      if (gro) this.deliverCoalesced(area, n, peer, now);
       else
         for (let i = 0; i < n; i++)
           this.deliver(area.subarray(i * slot, i * slot + (this.lengths[i] ?? 0)), peer, now);
@@ -234,7 +237,7 @@ export class EngineDriver {
       // Coalescing is only on for consumers that copy data events within pump: the area is
       // free again unless the engine holds blocks beyond a gap or datagrams wait in the pause
       // queue.
-      if (this.gro && this.held.length === 0 && !(this.engine as ReceiverEngine).holdsData)
+      if (gro && this.held.length === 0 && !(this.engine as ReceiverEngine).holdsData)
         this.area = area;
     }
   }
@@ -270,23 +273,23 @@ export class EngineDriver {
    * before; anything else is dropped (the peer sends it again).
    */
   private splitCoalesced(msg: Uint8Array, now: number): void {
-    const seg = this.engine.transferParams.blksize + 4;
-    const len = msg.length;
-    let prev = -1;
-    for (let off = 0; off + seg <= len; off += seg) {
-      const op = ((msg[off] ?? 0) << 8) | (msg[off + 1] ?? 0);
-      const block = ((msg[off + 2] ?? 0) << 8) | (msg[off + 3] ?? 0);
+    const { blksize, rollover } = this.engine.transferParams;
+    const seg = blksize + 4;
+    const pieces: Uint8Array[] = [];
+    for (let off = 0; off < msg.length; off += seg)
+      pieces.push(msg.subarray(off, Math.min(off + seg, msg.length)));
+    for (let i = 0; i < pieces.length; i++) {
+      const d = pieces[i] as Uint8Array;
+      if (d.length < seg) break; // the shorter last piece: its place is settled by the others
       if (
-        op !== 3 ||
-        (prev >= 0 && block !== ((prev + 1) & 0xffff) && !(prev === 0xffff && block === 1))
+        readOpcode(d) !== Opcode.DATA ||
+        (i > 0 && readBlock(d) !== wireBlock(readBlock(pieces[i - 1] as Uint8Array) + 1, rollover))
       ) {
         this.badCoalesced++;
         return;
       }
-      prev = block;
     }
-    for (let off = 0; off < len; off += seg)
-      this.engine.receive(msg.subarray(off, Math.min(off + seg, len)), now);
+    for (const d of pieces) this.engine.receive(d, now);
   }
 
   private file: FileState | undefined;
@@ -404,7 +407,7 @@ export class EngineDriver {
       this.stray(from);
       return;
     }
-    if (this.gro && msg.length > this.engine.transferParams.blksize + 4)
+    if (this.gro === "on" && msg.length > this.engine.transferParams.blksize + 4)
       this.splitCoalesced(msg, clock());
     else this.engine.receive(msg, clock());
     this.pump();
