@@ -12,7 +12,13 @@ import {
   IMAGE_COMMANDS,
   PREDEFINED_SETTINGS,
 } from "./commands.js";
-import { arityProblem, getopt, type ParsedOption, parseIpxeInteger } from "./getopt.js";
+import {
+  arityProblem,
+  type GetoptResult,
+  getopt,
+  type ParsedOption,
+  parseIpxeInteger,
+} from "./getopt.js";
 import {
   type ExpansionPart,
   type LabelToken,
@@ -191,7 +197,13 @@ export interface ControlFlow {
   readonly anyLabel: readonly number[];
 }
 
-/** The semantic model. */
+/**
+ * The semantic model. In the object {@link analyze} returns, `commands`, `fetches` and `settings`
+ * are own enumerable getters that build their objects on first access and return the same array
+ * every time after that: `Object.keys`, a spread, `JSON.stringify` and `structuredClone` see them
+ * as plain data (the diagnostics and the flow graph never need those objects, so a lint pays for
+ * none of them).
+ */
 export interface ScriptModel {
   readonly tree: Script;
   readonly commands: readonly CommandNode[];
@@ -224,6 +236,8 @@ interface BuiltIn {
   readonly name: string;
   readonly info: CommandInfo;
   readonly role: number;
+  /** 1-based index in {@link BUILT_IN_LIST} (0 stands for "not a built-in"). */
+  readonly id: number;
   /** The next built-in in the same {@link builtInSlot}. */
   next: BuiltIn | undefined;
 }
@@ -276,10 +290,18 @@ const BUILT_INS: ReadonlyMap<string, BuiltIn> = (() => {
     if (name.endsWith("sum")) role |= R_SUM;
     if (name === "item" || name === "choose") role |= R_MENU;
     if (IMAGE_COMMANDS.has(name) || fetchers.has(name)) role |= R_FETCH;
-    m.set(name, { name, info, role, next: undefined });
+    m.set(name, { name, info, role, id: m.size + 1, next: undefined });
   }
   return m;
 })();
+
+/** The built-ins by {@link BuiltIn.id} - 1. */
+const BUILT_IN_LIST: readonly BuiltIn[] = [...BUILT_INS.values()];
+
+/** The built-in with this {@link BuiltIn.id}, undefined for 0. */
+function builtInById(id: number): BuiltIn | undefined {
+  return id === 0 ? undefined : BUILT_IN_LIST[id - 1];
+}
 
 function expansions(parts: readonly WordPart[], out: ExpansionPart[] = []): ExpansionPart[] {
   for (let iP0 = 0; iP0 < parts.length; iP0++) {
@@ -524,26 +546,27 @@ const LF_SIMPLE = 8;
  * its objects are still in the CPU cache), or over an existing tree.
  */
 class ModelPass {
-  readonly commands: CommandNode[] = [];
-  /** Flow kind of each command (CK_*), parallel to `commands`. */
+  /** Flow kind of each command (CK_*), in command order. */
   readonly cmdKinds: number[] = [];
-  /** Line index and segment index of each command, parallel to `commands` (the flow pass matches
-   * commands to segments with these instead of reading the command objects again). */
+  /** Line index and segment index of each command, parallel to `cmdKinds` (the flow pass matches
+   * commands to segments with these, and the command objects are made from them on demand). */
   readonly cmdLines: number[] = [];
+  readonly cmdSegs: number[] = [];
+  /** The built-in of each command, or undefined. */
+  readonly cmdBuiltIns: number[] = [];
+  /** `getopt`'s result for the commands that ran it, else undefined. */
+  readonly cmdOpts = new Map<number, GetoptResult>();
   /** Per line: index in `segOps` of its segment count (-1 for lines the flow pass settles alone). */
   readonly segBase: number[] = [];
   /** Per line with segments: the count, then the operator ending each segment (OP_*). */
   readonly segOps: number[] = [];
-  readonly cmdSegs: number[] = [];
   /**
    * The label names of the literal gotos (CK_GOTO), in command order: the flow pass reads them
-   * here instead of from the command objects, which are out of the CPU cache by then.
+   * here instead of from the command objects.
    */
   readonly gotoTargets: string[] = [];
-  readonly settings: SettingAccess[] = [];
   readonly menuItems: MenuItem[] = [];
   readonly choices: MenuChoice[] = [];
-  readonly fetches: FetchRef[] = [];
   /** Settings state for "read before write" (textual order). */
   readonly rbw: ReadBeforeWrite;
   /** Per line: LF_* bits. */
@@ -551,6 +574,13 @@ class ModelPass {
   readonly labelDefs: LabelDef[] = [];
   readonly labels = new Map<string, LabelDef>();
   readonly newerSeen = new Set<string>();
+  /** The tree's lines, once the parse is done (command objects are made from them). */
+  lines: readonly Line[] = [];
+  /** Command objects made before `commands` was asked for (menus, flow diagnostics). */
+  private readonly made = new Map<number, CommandNode>();
+  private all: CommandNode[] | undefined;
+  private settingList: SettingAccess[] | undefined;
+  private fetchList: FetchRef[] | undefined;
   constructor(
     readonly c: Collector,
     readonly starts: number[],
@@ -594,7 +624,7 @@ class ModelPass {
       const nameWord = segment.words[0];
       let kind = -1;
       if (nameWord !== undefined) {
-        kind = this.command(line, segment, 0, null, nameWord);
+        kind = this.command(line, segment, 0, nameWord);
         flags |= LF_CMD;
       }
       if (kind === CK_PLAIN) {
@@ -615,48 +645,45 @@ class ModelPass {
     const segOps = this.segOps;
     const base = segOps.length;
     segOps.push(segs.length);
-    let after: "||" | "&&" | ";" | null = null;
     for (let segmentIndex = 0; segmentIndex < segs.length; segmentIndex++) {
       const segment = segs[segmentIndex] as Segment;
-      const prev = after;
       const operator = segment.operator;
-      after = operator === null ? null : operator.op;
+      const after = operator === null ? null : operator.op;
       segOps.push(
         after === null ? OP_NONE : after === "||" ? OP_OR : after === "&&" ? OP_AND : OP_SEQ,
       );
-      const words = segment.words;
-      const nameWord = words[0];
+      const nameWord = segment.words[0];
       if (nameWord === undefined) continue;
-      this.command(line, segment, segmentIndex, prev, nameWord);
+      this.command(line, segment, segmentIndex, nameWord);
       flags |= LF_CMD;
     }
     this.segBase.push(base);
     this.lineFlags.push(flags);
   }
 
-  /** One command: returns its flow kind (CK_*). */
-  private command(
-    line: Line,
-    segment: Segment,
-    segmentIndex: number,
-    prev: "||" | "&&" | ";" | null,
-    nameWord: WordToken,
-  ): number {
+  /**
+   * One command: its diagnostics and what the flow pass and the menus need; returns its flow kind
+   * (CK_*). The command object itself is made on demand ({@link commandAt}).
+   */
+  private command(line: Line, segment: Segment, segmentIndex: number, nameWord: WordToken): number {
     const c = this.c;
     const words = segment.words;
+    const idx = this.cmdKinds.length;
     const name = nameWord.dynamic ? undefined : nameWord.value;
     const builtIn = name === undefined ? undefined : builtInOf(name);
-    const info = builtIn?.info;
     const role = builtIn === undefined ? 0 : builtIn.role;
-    let options: readonly ParsedOption[] = NO_OPTIONS;
-    let args: WordToken[];
+    let g: GetoptResult | undefined;
     let kind = CK_PLAIN;
-    if (info) {
+    /** The first argument (after any options). */
+    let arg0: WordToken | undefined;
+    let nArgs: number;
+    if (builtIn !== undefined) {
+      const info = builtIn.info;
       const first = words[1];
       if (info.parsesOptions && first !== undefined && first.value.charCodeAt(0) === 45) {
-        const g = getopt(info, words, 1);
-        options = g.options;
-        args = g.args;
+        g = getopt(info, words, 1);
+        arg0 = g.args[0];
+        nArgs = g.args.length;
         for (let iP3 = 0; iP3 < g.problems.length; iP3++) {
           const p = g.problems[iP3] as (typeof g.problems)[number];
           if (p.word) c.at(p.code, p.message, p.word);
@@ -664,12 +691,13 @@ class ModelPass {
         }
       } else {
         // No option can follow: what getopt would do, without its result objects.
-        args = restOf(words);
-        if (args.length < info.minArgs) {
+        arg0 = first;
+        nArgs = words.length - 1;
+        if (nArgs < info.minArgs) {
           const p = arityProblem(info, "missing-argument", undefined);
           c.at(p.code, p.message, nameWord);
-        } else if (args.length > info.maxArgs) {
-          const p = arityProblem(info, "too-many-arguments", args[info.maxArgs]);
+        } else if (nArgs > info.maxArgs) {
+          const p = arityProblem(info, "too-many-arguments", words[info.maxArgs + 1]);
           c.at(p.code, p.message, p.word ?? nameWord);
         }
       }
@@ -681,23 +709,26 @@ class ModelPass {
           nameWord,
         );
       }
-      for (let iO4 = 0; iO4 < options.length; iO4++) {
-        const o = options[iO4] as (typeof options)[number];
-        if (o.info?.since) {
-          const key = `${info.name} --${o.name}`;
-          if (!this.newerSeen.has(key)) {
-            this.newerSeen.add(key);
-            c.at(
-              "newer-ipxe",
-              `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`,
-              o.word,
-            );
+      if (g !== undefined) {
+        const options = g.options;
+        for (let iO4 = 0; iO4 < options.length; iO4++) {
+          const o = options[iO4] as (typeof options)[number];
+          if (o.info?.since) {
+            const key = `${info.name} --${o.name}`;
+            if (!this.newerSeen.has(key)) {
+              this.newerSeen.add(key);
+              c.at(
+                "newer-ipxe",
+                `"${key}" was added to iPXE in ${o.info.since} (after v1.21.1)`,
+                o.word,
+              );
+            }
           }
         }
       }
       if ((role & R_GOTO) !== 0) {
-        if (args.length === 1) {
-          const t = args[0] as WordToken;
+        if (nArgs === 1) {
+          const t = arg0 as WordToken;
           if (t.dynamic) kind = CK_GOTO_DYNAMIC;
           else {
             kind = CK_GOTO;
@@ -705,41 +736,109 @@ class ModelPass {
           }
         }
       } else if ((role & R_SLEEP) !== 0) {
-        if (args[0] && !args[0].dynamic && parseIpxeInteger(args[0].value) === undefined)
-          c.at("bad-integer", `${name}: "${args[0].value}" is not a valid integer`, args[0]);
+        if (arg0 && !arg0.dynamic && parseIpxeInteger(arg0.value) === undefined)
+          c.at("bad-integer", `${info.name}: "${arg0.value}" is not a valid integer`, arg0);
         if ((role & R_EXIT) !== 0) kind = CK_STOP;
       } else if ((role & R_STOP) !== 0) kind = CK_STOP;
-    } else {
-      args = restOf(words);
-      if (name !== undefined)
-        c.at(
-          "unknown-command",
-          `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
-          nameWord,
-        );
+    } else if (!nameWord.dynamic) {
+      c.at(
+        "unknown-command",
+        `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
+        nameWord,
+      );
     }
-    if ((role & R_EXEC) !== 0 && options.length > 0 && hasOptionNamed(options, "replace"))
+    if (
+      (role & R_EXEC) !== 0 &&
+      g !== undefined &&
+      g.options.length > 0 &&
+      hasOptionNamed(g.options, "replace")
+    )
       kind = CK_REPLACE;
-    const node: CommandNode = {
-      line,
-      segment,
-      segmentIndex,
-      after: prev,
-      name,
-      nameWord,
-      info,
-      options,
-      args,
-    };
-    this.commands.push(node);
     this.cmdKinds.push(kind);
     this.cmdLines.push(this.lineFlags.length);
     this.cmdSegs.push(segmentIndex);
-    // Settings, menus and fetches depend on this command alone.
-    collectSettings(node, this.settings, this.rbw, role, mayHaveLonePipe(line));
-    if ((role & R_MENU) !== 0) collectMenu(node, this.menuItems, this.choices);
-    if ((role & R_FETCH) !== 0) collectFetches(node, this.fetches);
+    this.cmdBuiltIns.push(builtIn === undefined ? 0 : builtIn.id);
+    if (g !== undefined) this.cmdOpts.set(idx, g);
+    // "Read before write" and lone `|` diagnostics depend on this command alone.
+    checkSettings(this.rbw, words, mayHaveLonePipe(line));
+    if (role !== 0) {
+      if ((role & R_SET) !== 0 || (role & R_CLEAR) !== 0 || (role & R_WRITES_ARG0) !== 0) {
+        if (arg0 !== undefined && !arg0.dynamic) rbwWrite(this.rbw, arg0.value);
+      } else if ((role & R_SUM) !== 0 && g !== undefined && g.options.length > 0) {
+        const s = g.options.find((o) => o.name === "set");
+        if (s?.valueWord && !s.valueWord.dynamic) rbwWrite(this.rbw, s.valueWord.value);
+      }
+      if ((role & R_MENU) !== 0)
+        collectMenu(this.commandAt(idx, line), this.menuItems, this.choices);
+    }
     return kind;
+  }
+
+  /** The command object of command `i` (made once, then the same object). */
+  commandAt(i: number, line?: Line): CommandNode {
+    if (this.all !== undefined) return this.all[i] as CommandNode;
+    const have = this.made.get(i);
+    if (have !== undefined) return have;
+    const node = this.makeCommand(i, line ?? (this.lines[this.cmdLines[i] as number] as Line));
+    this.made.set(i, node);
+    return node;
+  }
+
+  private makeCommand(i: number, line: Line): CommandNode {
+    const si = this.cmdSegs[i] as number;
+    const segs = line.segments;
+    const segment = segs[si] as Segment;
+    const words = segment.words;
+    const nameWord = words[0] as WordToken;
+    const builtIn = builtInById(this.cmdBuiltIns[i] as number);
+    const g = this.cmdOpts.get(i);
+    const prevOp = si === 0 ? null : (segs[si - 1] as Segment).operator;
+    return {
+      line,
+      segment,
+      segmentIndex: si,
+      after: prevOp === null ? null : prevOp.op,
+      name: nameWord.dynamic ? undefined : nameWord.value,
+      nameWord,
+      info: builtIn === undefined ? undefined : builtIn.info,
+      options: g === undefined ? NO_OPTIONS : g.options,
+      args: g === undefined ? restOf(words) : g.args,
+    };
+  }
+
+  /** Every command object, in order (made on first access). */
+  commands(): readonly CommandNode[] {
+    if (this.all !== undefined) return this.all;
+    const n = this.cmdKinds.length;
+    const out = new Array<CommandNode>(n);
+    for (let i = 0; i < n; i++) out[i] = this.commandAt(i);
+    this.all = out;
+    return out;
+  }
+
+  /** Every setting access in textual order (made on first access). */
+  settings(): readonly SettingAccess[] {
+    if (this.settingList !== undefined) return this.settingList;
+    const out: SettingAccess[] = [];
+    const cmds = this.commands();
+    for (let i = 0; i < cmds.length; i++) {
+      const b = builtInById(this.cmdBuiltIns[i] as number);
+      collectSettings(cmds[i] as CommandNode, out, b === undefined ? 0 : b.role);
+    }
+    this.settingList = out;
+    return out;
+  }
+
+  /** Every fetch in command order (made on first access). */
+  fetches(): readonly FetchRef[] {
+    if (this.fetchList !== undefined) return this.fetchList;
+    const out: FetchRef[] = [];
+    for (let i = 0; i < this.cmdKinds.length; i++) {
+      const b = builtInById(this.cmdBuiltIns[i] as number);
+      if (b !== undefined && (b.role & R_FETCH) !== 0) collectFetches(this.commandAt(i), out);
+    }
+    this.fetchList = out;
+    return out;
   }
 }
 
@@ -761,25 +860,14 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     special = info.special;
   } else {
     tree = input;
+    pass.lines = tree.lines;
     for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
   }
+  pass.lines = tree.lines;
   syntaxInto(c, tree, text, special);
-  const {
-    commands,
-    cmdKinds,
-    cmdLines,
-    cmdSegs,
-    gotoTargets,
-    segBase,
-    segOps,
-    settings,
-    menuItems,
-    choices,
-    fetches,
-    lineFlags,
-    labelDefs,
-    labels,
-  } = pass;
+  const { gotoTargets, menuItems, choices, labelDefs, labels } = pass;
+  const { cmdKinds, cmdLines, cmdSegs, segBase, segOps, lineFlags } = pass;
+  const nCmds = cmdKinds.length;
   const lines = tree.lines;
   const lineCount = lines.length;
 
@@ -870,11 +958,12 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     const base = segBase[i] as number;
     const nSegs = segOps[base] as number;
     for (let si = 0; si < nSegs; si++) {
-      let cmd: CommandNode | undefined;
+      /** This segment's command index, -1 for an empty segment. */
+      let cmd = -1;
       let ck = CK_PLAIN;
       let target = "";
-      if (cmdLines[nextCmd] === i && cmdSegs[nextCmd] === si) {
-        cmd = commands[nextCmd];
+      if (nextCmd < nCmds && cmdLines[nextCmd] === i && cmdSegs[nextCmd] === si) {
+        cmd = nextCmd;
         ck = cmdKinds[nextCmd] as number;
         nextCmd++;
         if (ck === CK_GOTO) target = gotoTargets[nextGoto++] as string;
@@ -897,7 +986,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         stFail = carryFail;
         continue;
       }
-      if (cmd === undefined) {
+      if (cmd < 0) {
         // An empty segment (after a trailing operator) succeeds.
         stOk = true;
         stFail = carryFail;
@@ -912,7 +1001,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         // A literal goto, settled here without an outcome object.
         const l = labels.get(target)?.line.index;
         if (l === undefined) {
-          undefinedLabel(c, cmd.args[0] as WordToken, op === OP_OR);
+          undefinedLabel(c, pass.commandAt(cmd).args[0] as WordToken, op === OP_OR);
           stOk = carryOk;
           stFail = true;
         } else {
@@ -923,7 +1012,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         }
         continue;
       }
-      const out = segmentOutcome(fx, cmd, ck);
+      const out = segmentOutcome(fx, pass.commandAt(cmd), ck);
       if (out.jumps.length) {
         if (jumps === null) jumps = out.jumps.slice();
         else {
@@ -1018,18 +1107,79 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   c.diagnostics.sort(
     (a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
-  return {
+  return new Model(
     tree,
-    commands,
+    pass,
     labels,
     labelDefs,
-    flow: new Flow(fallKinds, jumpsOf, reachable, exits, anyLabelLines),
-    fetches,
-    settings,
+    new Flow(fallKinds, jumpsOf, reachable, exits, anyLabelLines),
     menuItems,
     choices,
-    diagnostics: c.diagnostics,
-  };
+    c.diagnostics,
+  );
+}
+
+/**
+ * The {@link ScriptModel} `analyze` returns. `commands`, `fetches` and `settings` are own
+ * enumerable getters that make their objects on first access (then return the same array every
+ * time), so `Object.keys`, a spread, `JSON.stringify` and `structuredClone` see every field, in the
+ * interface's order. The getter functions are shared by every model (one set of hidden classes).
+ */
+class Model implements ScriptModel {
+  /** Where the objects made on demand come from (an ES private field: no own key). */
+  readonly #pass: ModelPass;
+  readonly tree: Script;
+  declare readonly commands: readonly CommandNode[];
+  readonly labels: ReadonlyMap<string, LabelDef>;
+  readonly labelDefs: readonly LabelDef[];
+  readonly flow: ControlFlow;
+  declare readonly fetches: readonly FetchRef[];
+  declare readonly settings: readonly SettingAccess[];
+  readonly menuItems: readonly MenuItem[];
+  readonly choices: readonly MenuChoice[];
+  readonly diagnostics: readonly Diagnostic[];
+  constructor(
+    tree: Script,
+    pass: ModelPass,
+    labels: ReadonlyMap<string, LabelDef>,
+    labelDefs: readonly LabelDef[],
+    flow: ControlFlow,
+    menuItems: readonly MenuItem[],
+    choices: readonly MenuChoice[],
+    diagnostics: readonly Diagnostic[],
+  ) {
+    this.#pass = pass;
+    this.tree = tree;
+    Object.defineProperty(this, "commands", Model.#lazy.commands);
+    this.labels = labels;
+    this.labelDefs = labelDefs;
+    this.flow = flow;
+    Object.defineProperty(this, "fetches", Model.#lazy.fetches);
+    Object.defineProperty(this, "settings", Model.#lazy.settings);
+    this.menuItems = menuItems;
+    this.choices = choices;
+    this.diagnostics = diagnostics;
+  }
+  static readonly #lazy = {
+    commands: {
+      enumerable: true,
+      get(this: Model): readonly CommandNode[] {
+        return this.#pass.commands();
+      },
+    },
+    fetches: {
+      enumerable: true,
+      get(this: Model): readonly FetchRef[] {
+        return this.#pass.fetches();
+      },
+    },
+    settings: {
+      enumerable: true,
+      get(this: Model): readonly SettingAccess[] {
+        return this.#pass.settings();
+      },
+    },
+  } as const satisfies Record<string, PropertyDescriptor>;
 }
 
 /** `words.slice(1)` as a copy loop (cheaper than the builtin call for a command's few words). */
@@ -1191,24 +1341,29 @@ function rbwSlot(name: string): number {
 }
 
 /**
- * Records `access` and applies the "read before write" check to it (accesses arrive in textual
- * order): reports the first read of each unscoped setting not written earlier.
+ * A write or delete of the setting the literal word value `v` names (`[scope/]name[:type]`, split
+ * as {@link parseSettingRef} does): once written, a name stays written.
  */
-function record(st: ReadBeforeWrite, settings: SettingAccess[], access: SettingAccess): void {
-  settings.push(access);
-  const name = access.name;
+function rbwWrite(st: ReadBeforeWrite, v: string): void {
+  const slash = v.indexOf("/");
+  const ns = slash + 1;
+  const colon = v.indexOf(":", ns);
+  const name = v.slice(ns, colon < 0 ? v.length : colon);
   const slot = rbwSlot(name);
-  if (access.kind !== "read") {
-    // Once written, a name stays written, and its reads change nothing either.
-    if (st.writeDone[slot] === name) return;
-    st.writeDone[slot] = name;
-    st.readDone[slot] = name;
-    const was = st.seen.get(name);
-    if (was === undefined || (was & SEEN_WRITTEN) === 0)
-      st.seen.set(name, (was ?? 0) | SEEN_WRITTEN);
-    return;
-  }
-  if (access.scope !== undefined) return;
+  // Once written, a name stays written, and its reads change nothing either.
+  if (st.writeDone[slot] === name) return;
+  st.writeDone[slot] = name;
+  st.readDone[slot] = name;
+  const was = st.seen.get(name);
+  if (was === undefined || (was & SEEN_WRITTEN) === 0) st.seen.set(name, (was ?? 0) | SEEN_WRITTEN);
+}
+
+/**
+ * A read of the unscoped setting `name` by word `w`: reports the first read of each setting not
+ * written earlier in the text.
+ */
+function rbwRead(st: ReadBeforeWrite, name: string, w: WordToken): void {
+  const slot = rbwSlot(name);
   // A name already seen, predefined or numeric: no read of it reports anything again.
   if (st.readDone[slot] === name) return;
   st.readDone[slot] = name;
@@ -1219,7 +1374,7 @@ function record(st: ReadBeforeWrite, settings: SettingAccess[], access: SettingA
   st.c.at(
     "setting-read-before-write",
     `setting "${name}" is read before the script writes it (empty unless set elsewhere)`,
-    access.word,
+    w,
   );
 }
 
@@ -1287,17 +1442,10 @@ function flatRefSpans(v: string, out: number[]): number {
 }
 
 /**
- * `${…}` reads in a command's words (and lone `|` arguments, in the same walk over the words),
- * then what the command writes or deletes.
+ * The "read before write" check of the `${…}` reads in a command's words and the lone `|` check,
+ * in one walk over the words: the diagnostics half of {@link collectSettings}, without its objects.
  */
-function collectSettings(
-  cmd: CommandNode,
-  settings: SettingAccess[],
-  st: ReadBeforeWrite,
-  role: number,
-  checkPipe: boolean,
-): void {
-  const words = cmd.segment.words;
+function checkSettings(st: ReadBeforeWrite, words: readonly WordToken[], checkPipe: boolean): void {
   for (let k = 0; k < words.length; k++) {
     const w = words[k] as WordToken;
     if (!w.dynamic) {
@@ -1314,19 +1462,48 @@ function collectSettings(
     const nSpans = flatRefSpans(v, spans);
     if (nSpans >= 0) {
       // The common case, read straight from the value (same order as the parts: left to right).
+      for (let q = 0; q < nSpans; q += 2) {
+        const a = (spans[q] as number) + 2;
+        const b = spans[q + 1] as number;
+        // Scoped reads (`${net0/mac}`) are not checked.
+        const slash = v.indexOf("/", a);
+        if (slash >= 0 && slash < b) continue;
+        let colon = v.indexOf(":", a);
+        if (colon < 0 || colon >= b) colon = b;
+        rbwRead(st, v.slice(a, colon), w);
+      }
+      continue;
+    }
+    const found = expansions(w.parts);
+    for (let iE = 0; iE < found.length; iE++) {
+      const ref = (found[iE] as ExpansionPart).ref;
+      if (ref && ref.scope === undefined) rbwRead(st, ref.name, w);
+    }
+  }
+}
+
+/**
+ * `${…}` reads in a command's words, then what the command writes or deletes: the objects of
+ * {@link ScriptModel.settings}, made on first access (the diagnostics are {@link checkSettings}').
+ */
+function collectSettings(cmd: CommandNode, settings: SettingAccess[], role: number): void {
+  const words = cmd.segment.words;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k] as WordToken;
+    if (!w.dynamic) continue;
+    const v = w.value;
+    const spans = REF_SPANS;
+    const nSpans = flatRefSpans(v, spans);
+    if (nSpans >= 0) {
       for (let q = 0; q < nSpans; q += 2)
-        record(
-          st,
-          settings,
-          readAccess(cmd, w, v, (spans[q] as number) + 2, spans[q + 1] as number),
-        );
+        settings.push(readAccess(cmd, w, v, (spans[q] as number) + 2, spans[q + 1] as number));
       continue;
     }
     const found = expansions(w.parts);
     for (let iE = 0; iE < found.length; iE++) {
       const ref = (found[iE] as ExpansionPart).ref;
       if (!ref) continue;
-      record(st, settings, {
+      settings.push({
         kind: "read",
         key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
         scope: ref.scope,
@@ -1340,17 +1517,16 @@ function collectSettings(
   }
   if (role === 0) return;
   if ((role & R_SET) !== 0)
-    writeSetting(st, settings, cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
-  else if ((role & R_CLEAR) !== 0) writeSetting(st, settings, cmd, cmd.args[0], "delete");
-  else if ((role & R_WRITES_ARG0) !== 0) writeSetting(st, settings, cmd, cmd.args[0], "write");
+    writeSetting(settings, cmd, cmd.args[0], cmd.args.length > 1 ? "write" : "delete");
+  else if ((role & R_CLEAR) !== 0) writeSetting(settings, cmd, cmd.args[0], "delete");
+  else if ((role & R_WRITES_ARG0) !== 0) writeSetting(settings, cmd, cmd.args[0], "write");
   else if ((role & R_SUM) !== 0 && cmd.options.length > 0) {
     const s = cmd.options.find((o) => o.name === "set");
-    if (s?.valueWord) writeSetting(st, settings, cmd, s.valueWord, "write");
+    if (s?.valueWord) writeSetting(settings, cmd, s.valueWord, "write");
   }
 }
 
 function writeSetting(
-  st: ReadBeforeWrite,
   settings: SettingAccess[],
   cmd: CommandNode,
   w: WordToken | undefined,
@@ -1358,7 +1534,7 @@ function writeSetting(
 ): void {
   if (!w || w.dynamic) return;
   const ref = parseSettingRef(w.value);
-  record(st, settings, {
+  settings.push({
     kind,
     key: ref.scope !== undefined ? `${ref.scope}/${ref.name}` : ref.name,
     scope: ref.scope,

@@ -878,9 +878,14 @@ function lexScan(st: FastState, from: number): boolean {
     segments.reset();
     return false;
   }
-  if (words.n > 0 || sawOperator)
+  if (!sawOperator)
+    // Most lines: one segment or none, and nothing in the segment buffer.
+    st.segs =
+      words.n > 0 ? [{ kind: "Segment", words: words.take(), operator: null }] : NO_SEGMENTS;
+  else {
     segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: null });
-  st.segs = segments.n > 0 ? segments.take() : NO_SEGMENTS;
+    st.segs = segments.take();
+  }
   st.label = label;
   st.comment = comment;
   st.hasNul = false;

@@ -11,6 +11,7 @@ import {
   type ExpansionPart,
   format,
   LineIndex,
+  PREDEFINED_SETTINGS,
   parse,
   print,
   type ScriptModel,
@@ -171,6 +172,68 @@ function checkScript(text: string): void {
   expect(reads.map((s) => [s.name, s.scope, s.type, s.word])).toEqual(expected);
   for (const s of reads)
     expect(s.key).toBe(s.scope === undefined ? s.name : `${s.scope}/${s.name}`);
+
+  // Round 3: the "read before write" diagnostics are found without the setting objects; the
+  // objects, built on first access, give the same findings when the check is run over them.
+  const written = new Set<string>();
+  const reported = new Set<string>();
+  const rbw: [number, string][] = [];
+  for (const s of fused.settings) {
+    if (s.kind !== "read") written.add(s.name);
+    else if (
+      s.scope === undefined &&
+      !written.has(s.name) &&
+      !reported.has(s.name) &&
+      !PREDEFINED_SETTINGS.has(s.name) &&
+      !/^[0-9]/.test(s.name)
+    ) {
+      reported.add(s.name);
+      rbw.push([s.word.start, s.name]);
+    }
+  }
+  expect(
+    fused.diagnostics
+      .filter((d) => d.code === "setting-read-before-write")
+      .map((d) => [d.start, /"(.*)"/.exec(d.message)?.[1]]),
+  ).toEqual(rbw.sort((a, b) => a[0] - b[0]));
+  // Lazy lists: the same arrays every time, sharing the command objects; JSON lists every field.
+  expect(fused.commands).toBe(fused.commands);
+  expect(fused.settings).toBe(fused.settings);
+  expect(fused.fetches).toBe(fused.fetches);
+  const cmds = new Set(fused.commands);
+  for (const s of fused.settings) expect(cmds.has(s.command as never)).toBe(true);
+  for (const f of fused.fetches) expect(cmds.has(f.command)).toBe(true);
+  for (const x of [...fused.menuItems, ...fused.choices]) expect(cmds.has(x.command)).toBe(true);
+  // Own enumerable fields, in the interface's order, for keys, spread, JSON and structuredClone.
+  const keys = [
+    "tree",
+    "commands",
+    "labels",
+    "labelDefs",
+    "flow",
+    "fetches",
+    "settings",
+    "menuItems",
+    "choices",
+    "diagnostics",
+  ];
+  expect(Object.keys(fused)).toEqual(keys);
+  const spread = { ...fused };
+  expect(spread.commands).toBe(fused.commands);
+  expect(spread.settings).toBe(fused.settings);
+  expect(spread.fetches).toBe(fused.fetches);
+  expect(Object.keys(JSON.parse(JSON.stringify(fused)))).toEqual([
+    "tree",
+    "commands",
+    "labels",
+    "labelDefs",
+    "flow",
+    "fetches",
+    "settings",
+    "menuItems",
+    "choices",
+    "diagnostics",
+  ]);
 
   // Successor lists built on demand agree with the edges and with reachability from line 0.
   const { successors, edges, reachable } = fused.flow;

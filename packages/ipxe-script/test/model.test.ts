@@ -183,4 +183,13 @@ describe("commands, fetches and settings", () => {
     const d = lint(`${S}  echo -e x\n`)[0];
     expect(d).toMatchObject({ line: 2, column: 8, code: "unknown-option", severity: "error" });
   });
+  it("the model's lists made on demand are plain data to keys, spread and structuredClone", () => {
+    const m = analyze(`${S}set a 1\nchain http://x/\${a} || goto end\n:end\n`);
+    const copy = structuredClone(m);
+    expect(Object.keys(copy)).toEqual(Object.keys(m));
+    expect(copy.commands.map((c) => c.name)).toEqual(["set", "chain", "goto"]);
+    expect(copy.settings.map((s) => `${s.kind}:${s.key}`)).toEqual(["write:a", "read:a"]);
+    expect(copy.fetches.map((f) => f.uri)).toEqual(["http://x/${a}"]);
+    expect({ ...m }.commands).toBe(m.commands);
+  });
 });
