@@ -22,16 +22,25 @@ import {
 import {
   type ExpansionPart,
   type LabelToken,
+  LexStore,
   type Line,
   LineIndex,
+  LineNode,
   mayHaveLonePipe,
+  OP_AND,
+  OP_NONE,
+  OP_OR,
+  OP_SEQ,
   type ParseInfo,
   parseSettingRef,
   parseTree,
+  parseWordParts,
   type Script,
   type Segment,
   type SyntaxToken,
   signatureOf,
+  W_DYNAMIC,
+  W_PIPE,
   type WordPart,
   type WordToken,
 } from "./syntax.js";
@@ -164,6 +173,26 @@ export interface MenuItem {
   readonly gap: boolean;
 }
 
+/**
+ * What the flow pass needs of an `item` (the {@link MenuItem} objects are made on demand): its
+ * menu, label name, whether it is a gap, whether its name holds `${…}`, and where a diagnostic
+ * about it points (its first argument, else the command name).
+ */
+interface ItemRec {
+  readonly menu: string;
+  readonly name: string | undefined;
+  readonly gap: boolean;
+  readonly dynamic: boolean;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the flow pass needs of a `choose`: its menu and the setting it writes. */
+interface ChoiceRec {
+  readonly menu: string;
+  readonly setting: string | undefined;
+}
+
 /** A `choose`. */
 export interface MenuChoice {
   readonly command: CommandNode;
@@ -231,6 +260,7 @@ const R_WRITES_ARG0 = 128;
 const R_SUM = 256;
 const R_MENU = 512;
 const R_FETCH = 1024;
+const R_ITEM = 2048;
 
 interface BuiltIn {
   readonly name: string;
@@ -254,9 +284,8 @@ function builtInSlot(name: string, n: number): number {
 /** Built-ins by {@link builtInSlot}, chained through `next`. */
 let builtInTable: (BuiltIn | undefined)[] | undefined;
 
-function builtInOf(name: string): BuiltIn | undefined {
-  const n = name.length;
-  if (n === 0) return undefined;
+/** The built-in table, made on first use. */
+function builtIns(): (BuiltIn | undefined)[] {
   let table = builtInTable;
   if (table === undefined) {
     table = new Array<BuiltIn | undefined>(256).fill(undefined);
@@ -267,9 +296,44 @@ function builtInOf(name: string): BuiltIn | undefined {
     }
     builtInTable = table;
   }
-  for (let b = table[builtInSlot(name, n)]; b !== undefined; b = b.next)
+  return table;
+}
+
+function builtInOf(name: string): BuiltIn | undefined {
+  const n = name.length;
+  if (n === 0) return undefined;
+  for (let b = builtIns()[builtInSlot(name, n)]; b !== undefined; b = b.next)
     if (b.name === name) return b;
   return undefined;
+}
+
+/** The built-in named by word `w` of `st`, compared in place (no string made for the name). */
+function builtInAt(st: LexStore, w: number): BuiltIn | undefined {
+  const v = st.values?.get(w);
+  if (v !== undefined) return builtInOf(v);
+  const W = st.words;
+  const a = W[w * 3] as number;
+  const n = (W[w * 3 + 1] as number) - a;
+  if (n === 0) return undefined;
+  const text = st.text;
+  // builtInSlot() of the name, read in place.
+  const slot = (text.charCodeAt(a) * 7 + text.charCodeAt(a + n - 1) * 3 + n * 13) & 255;
+  for (let b = builtIns()[slot]; b !== undefined; b = b.next) {
+    const name = b.name;
+    if (name.length !== n) continue;
+    let k = 0;
+    while (k < n && name.charCodeAt(k) === text.charCodeAt(a + k)) k++;
+    if (k === n) return b;
+  }
+  return undefined;
+}
+
+/** The first code unit of word `w`'s value (NaN for an empty value). */
+function firstUnitOf(st: LexStore, w: number): number {
+  const v = st.values?.get(w);
+  if (v !== undefined) return v.charCodeAt(0);
+  const W = st.words;
+  return W[w * 3] === W[w * 3 + 1] ? Number.NaN : st.text.charCodeAt(W[w * 3] as number);
 }
 
 /** Every built-in with its role bits. */
@@ -289,6 +353,7 @@ const BUILT_INS: ReadonlyMap<string, BuiltIn> = (() => {
     if (writers.has(name)) role |= R_WRITES_ARG0;
     if (name.endsWith("sum")) role |= R_SUM;
     if (name === "item" || name === "choose") role |= R_MENU;
+    if (name === "item") role |= R_ITEM;
     if (IMAGE_COMMANDS.has(name) || fetchers.has(name)) role |= R_FETCH;
     m.set(name, { name, info, role, id: m.size + 1, next: undefined });
   }
@@ -527,12 +592,6 @@ const CK_GOTO_DYNAMIC = 4;
 
 const NO_OPTIONS: readonly ParsedOption[] = [];
 
-/** Operators ending a segment, as the flow pass reads them. */
-const OP_NONE = 0;
-const OP_OR = 1;
-const OP_AND = 2;
-const OP_SEQ = 3;
-
 /** Line flag bits of the first pass. */
 const LF_CMD = 1;
 const LF_SEGMENTS = 2;
@@ -542,8 +601,8 @@ const LF_SIMPLE = 8;
 
 /**
  * The first pass of {@link analyze}, one line at a time: labels, commands (options, arguments),
- * settings, menus, fetches and their diagnostics. Called by the parser as each line is made (while
- * its objects are still in the CPU cache), or over an existing tree.
+ * settings, menus and their diagnostics, read from the parser's {@link LexStore} (word and segment
+ * objects are made only for the lines that need them: options, menus, diagnostics of the flow).
  */
 class ModelPass {
   /** Flow kind of each command (CK_*), in command order. */
@@ -565,8 +624,11 @@ class ModelPass {
    * here instead of from the command objects.
    */
   readonly gotoTargets: string[] = [];
-  readonly menuItems: MenuItem[] = [];
-  readonly choices: MenuChoice[] = [];
+  /** The `item` and `choose` commands (command indices), and what the flow pass needs of them. */
+  readonly menuCmds: number[] = [];
+  readonly itemRecs: ItemRec[] = [];
+  readonly choiceRecs: ChoiceRec[] = [];
+  private menuLists: { items: MenuItem[]; choices: MenuChoice[] } | undefined;
   /** Settings state for "read before write" (textual order). */
   readonly rbw: ReadBeforeWrite;
   /** Per line: LF_* bits. */
@@ -581,6 +643,8 @@ class ModelPass {
   private all: CommandNode[] | undefined;
   private settingList: SettingAccess[] | undefined;
   private fetchList: FetchRef[] | undefined;
+  /** Words and segments of lines that did not come from this package's parser. */
+  private foreign: LexStore | undefined;
   constructor(
     readonly c: Collector,
     readonly starts: number[],
@@ -610,33 +674,45 @@ class ModelPass {
         );
       } else this.labels.set(def.name, def);
     }
-    const segs = line.segments;
-    if (segs.length === 0) {
+    // The line's words and segments as numbers (a foreign tree's line is recorded first).
+    let st: LexStore;
+    let seg0: number;
+    let nseg: number;
+    if (line instanceof LineNode) {
+      st = line._store;
+      seg0 = line._seg0;
+      nseg = line._nseg;
+    } else {
+      if (this.foreign === undefined) this.foreign = new LexStore("", 0);
+      st = this.foreign;
+      seg0 = st.add(line.segments);
+      nseg = line.segments.length;
+    }
+    if (nseg === 0) {
       this.segBase.push(-1);
       this.lineFlags.push(flags);
       return;
     }
     flags |= LF_SEGMENTS;
-    if (segs.length === 1) {
+    const S = st.segs;
+    const checkPipe = mayHaveLonePipe(line);
+    if (nseg === 1) {
       // Most lines: one segment. A plain command there is settled by the flow pass without its
       // operator, so nothing is pushed to `segOps` (only to be taken back).
-      const segment = segs[0] as Segment;
-      const nameWord = segment.words[0];
+      const q = seg0 * 4;
+      const nw = S[q + 1] as number;
       let kind = -1;
-      if (nameWord !== undefined) {
-        kind = this.command(line, segment, 0, nameWord);
+      if (nw > 0) {
+        kind = this.command(line, st, 0, S[q] as number, nw, checkPipe);
         flags |= LF_CMD;
       }
       if (kind === CK_PLAIN) {
         flags |= LF_SIMPLE;
         this.segBase.push(-1);
       } else {
-        const op = segment.operator === null ? null : segment.operator.op;
         this.segBase.push(this.segOps.length);
         this.segOps.push(1);
-        this.segOps.push(
-          op === null ? OP_NONE : op === "||" ? OP_OR : op === "&&" ? OP_AND : OP_SEQ,
-        );
+        this.segOps.push(S[q + 2] as number);
       }
       this.lineFlags.push(flags);
       return;
@@ -644,17 +720,13 @@ class ModelPass {
     // Segment count, then each segment's ending operator (OP_*), for the flow pass.
     const segOps = this.segOps;
     const base = segOps.length;
-    segOps.push(segs.length);
-    for (let segmentIndex = 0; segmentIndex < segs.length; segmentIndex++) {
-      const segment = segs[segmentIndex] as Segment;
-      const operator = segment.operator;
-      const after = operator === null ? null : operator.op;
-      segOps.push(
-        after === null ? OP_NONE : after === "||" ? OP_OR : after === "&&" ? OP_AND : OP_SEQ,
-      );
-      const nameWord = segment.words[0];
-      if (nameWord === undefined) continue;
-      this.command(line, segment, segmentIndex, nameWord);
+    segOps.push(nseg);
+    for (let segmentIndex = 0; segmentIndex < nseg; segmentIndex++) {
+      const q = (seg0 + segmentIndex) * 4;
+      segOps.push(S[q + 2] as number);
+      const nw = S[q + 1] as number;
+      if (nw === 0) continue;
+      this.command(line, st, segmentIndex, S[q] as number, nw, checkPipe);
       flags |= LF_CMD;
     }
     this.segBase.push(base);
@@ -662,51 +734,65 @@ class ModelPass {
   }
 
   /**
-   * One command: its diagnostics and what the flow pass and the menus need; returns its flow kind
-   * (CK_*). The command object itself is made on demand ({@link commandAt}).
+   * One command, segment `segmentIndex` of `line`, words `[w0, w0 + nw)` of `st`: its diagnostics
+   * and what the flow pass and the menus need, read from the store; returns its flow kind (CK_*).
+   * The command object itself is made on demand ({@link commandAt}).
    */
-  private command(line: Line, segment: Segment, segmentIndex: number, nameWord: WordToken): number {
+  private command(
+    line: Line,
+    st: LexStore,
+    segmentIndex: number,
+    w0: number,
+    nw: number,
+    checkPipe: boolean,
+  ): number {
     const c = this.c;
-    const words = segment.words;
+    const W = st.words;
     const idx = this.cmdKinds.length;
-    const name = nameWord.dynamic ? undefined : nameWord.value;
-    const builtIn = name === undefined ? undefined : builtInOf(name);
+    const nameStart = W[w0 * 3] as number;
+    const nameEnd = W[w0 * 3 + 1] as number;
+    const nameDynamic = ((W[w0 * 3 + 2] as number) & W_DYNAMIC) !== 0;
+    const builtIn = nameDynamic ? undefined : builtInAt(st, w0);
     const role = builtIn === undefined ? 0 : builtIn.role;
     let g: GetoptResult | undefined;
     let kind = CK_PLAIN;
-    /** The first argument (after any options). */
-    let arg0: WordToken | undefined;
+    /** The first argument (after any options) as a word index, -1 when there is none. */
+    let a0 = -1;
     let nArgs: number;
     if (builtIn !== undefined) {
       const info = builtIn.info;
-      const first = words[1];
-      if (info.parsesOptions && first !== undefined && first.value.charCodeAt(0) === 45) {
+      if (info.parsesOptions && nw > 1 && firstUnitOf(st, w0 + 1) === 45) {
+        // Options: getopt works on the word objects (the line makes them now).
+        const words = (line.segments[segmentIndex] as Segment).words;
         g = getopt(info, words, 1);
-        arg0 = g.args[0];
         nArgs = g.args.length;
+        // `args` is the tail of the words.
+        if (nArgs > 0) a0 = w0 + nw - nArgs;
         for (let iP3 = 0; iP3 < g.problems.length; iP3++) {
           const p = g.problems[iP3] as (typeof g.problems)[number];
           if (p.word) c.at(p.code, p.message, p.word);
-          else c.at(p.code, p.message, nameWord);
+          else c.add(p.code, p.message, nameStart, nameEnd);
         }
       } else {
         // No option can follow: what getopt would do, without its result objects.
-        arg0 = first;
-        nArgs = words.length - 1;
+        nArgs = nw - 1;
+        if (nArgs > 0) a0 = w0 + 1;
         if (nArgs < info.minArgs) {
           const p = arityProblem(info, "missing-argument", undefined);
-          c.at(p.code, p.message, nameWord);
+          c.add(p.code, p.message, nameStart, nameEnd);
         } else if (nArgs > info.maxArgs) {
-          const p = arityProblem(info, "too-many-arguments", words[info.maxArgs + 1]);
-          c.at(p.code, p.message, p.word ?? nameWord);
+          const p = arityProblem(info, "too-many-arguments", undefined);
+          const x = (w0 + 1 + info.maxArgs) * 3;
+          c.add(p.code, p.message, W[x] as number, W[x + 1] as number);
         }
       }
       if (info.since && !this.newerSeen.has(info.name)) {
         this.newerSeen.add(info.name);
-        c.at(
+        c.add(
           "newer-ipxe",
           `"${info.name}" was added to iPXE in ${info.since} (after v1.21.1; Debian's 1.0.0+git-20190125 lacks it)`,
-          nameWord,
+          nameStart,
+          nameEnd,
         );
       }
       if (g !== undefined) {
@@ -728,23 +814,31 @@ class ModelPass {
       }
       if ((role & R_GOTO) !== 0) {
         if (nArgs === 1) {
-          const t = arg0 as WordToken;
-          if (t.dynamic) kind = CK_GOTO_DYNAMIC;
+          if (((W[a0 * 3 + 2] as number) & W_DYNAMIC) !== 0) kind = CK_GOTO_DYNAMIC;
           else {
             kind = CK_GOTO;
-            this.gotoTargets.push(t.value);
+            this.gotoTargets.push(st.value(a0));
           }
         }
       } else if ((role & R_SLEEP) !== 0) {
-        if (arg0 && !arg0.dynamic && parseIpxeInteger(arg0.value) === undefined)
-          c.at("bad-integer", `${info.name}: "${arg0.value}" is not a valid integer`, arg0);
+        if (a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) === 0) {
+          const v = st.value(a0);
+          if (parseIpxeInteger(v) === undefined)
+            c.add(
+              "bad-integer",
+              `${info.name}: "${v}" is not a valid integer`,
+              W[a0 * 3] as number,
+              W[a0 * 3 + 1] as number,
+            );
+        }
         if ((role & R_EXIT) !== 0) kind = CK_STOP;
       } else if ((role & R_STOP) !== 0) kind = CK_STOP;
-    } else if (!nameWord.dynamic) {
-      c.at(
+    } else if (!nameDynamic) {
+      c.add(
         "unknown-command",
-        `"${name}" is not a built-in iPXE command (it fails unless this build has it)`,
-        nameWord,
+        `"${st.value(w0)}" is not a built-in iPXE command (it fails unless this build has it)`,
+        nameStart,
+        nameEnd,
       );
     }
     if (
@@ -760,16 +854,38 @@ class ModelPass {
     this.cmdBuiltIns.push(builtIn === undefined ? 0 : builtIn.id);
     if (g !== undefined) this.cmdOpts.set(idx, g);
     // "Read before write" and lone `|` diagnostics depend on this command alone.
-    checkSettings(this.rbw, words, mayHaveLonePipe(line));
+    checkSettings(this.rbw, st, w0, nw, checkPipe);
     if (role !== 0) {
       if ((role & R_SET) !== 0 || (role & R_CLEAR) !== 0 || (role & R_WRITES_ARG0) !== 0) {
-        if (arg0 !== undefined && !arg0.dynamic) rbwWrite(this.rbw, arg0.value);
+        if (a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) === 0)
+          rbwWrite(this.rbw, st.value(a0));
       } else if ((role & R_SUM) !== 0 && g !== undefined && g.options.length > 0) {
         const s = g.options.find((o) => o.name === "set");
         if (s?.valueWord && !s.valueWord.dynamic) rbwWrite(this.rbw, s.valueWord.value);
       }
-      if ((role & R_MENU) !== 0)
-        collectMenu(this.commandAt(idx, line), this.menuItems, this.choices);
+      if ((role & R_MENU) !== 0) {
+        this.menuCmds.push(idx);
+        if (g !== undefined) this.menuRecOf(this.commandAt(idx, line));
+        else if ((role & R_ITEM) !== 0) {
+          // `item` without options: label name and text, no `--menu`.
+          const dynamic = a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) !== 0;
+          this.itemRecs.push({
+            menu: "",
+            name: a0 >= 0 ? st.value(a0) : undefined,
+            gap: a0 < 0,
+            dynamic,
+            start: W[(a0 >= 0 ? a0 : w0) * 3] as number,
+            end: W[(a0 >= 0 ? a0 : w0) * 3 + 1] as number,
+          });
+        } else {
+          // `choose` without options.
+          const literal = a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) === 0;
+          this.choiceRecs.push({
+            menu: "",
+            setting: literal ? parseSettingRef(st.value(a0)).name : undefined,
+          });
+        }
+      }
     }
     return kind;
   }
@@ -804,6 +920,38 @@ class ModelPass {
       options: g === undefined ? NO_OPTIONS : g.options,
       args: g === undefined ? restOf(words) : g.args,
     };
+  }
+
+  /** Records an `item` or `choose` whose options getopt parsed (from its command object). */
+  private menuRecOf(cmd: CommandNode): void {
+    const items: MenuItem[] = [];
+    const choices: MenuChoice[] = [];
+    collectMenu(cmd, items, choices);
+    const it = items[0];
+    if (it !== undefined) {
+      const at = cmd.args[0] ?? cmd.nameWord;
+      this.itemRecs.push({
+        menu: it.menu,
+        name: it.name,
+        gap: it.gap,
+        dynamic: cmd.args[0]?.dynamic === true,
+        start: at.start,
+        end: at.start + at.text.length,
+      });
+    } else {
+      const ch = choices[0] as MenuChoice;
+      this.choiceRecs.push({ menu: ch.menu, setting: ch.setting });
+    }
+  }
+
+  /** Every menu item and `choose` (made on first access of either). */
+  menus(): { items: MenuItem[]; choices: MenuChoice[] } {
+    if (this.menuLists !== undefined) return this.menuLists;
+    const lists = { items: [] as MenuItem[], choices: [] as MenuChoice[] };
+    for (let i = 0; i < this.menuCmds.length; i++)
+      collectMenu(this.commandAt(this.menuCmds[i] as number), lists.items, lists.choices);
+    this.menuLists = lists;
+    return lists;
   }
 
   /** Every command object, in order (made on first access). */
@@ -856,16 +1004,13 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   let special = true;
   if (typeof input === "string") {
     const info: ParseInfo = { special: false };
-    tree = parseTree(input, pass, info);
+    tree = parseTree(input, starts, info);
     special = info.special;
-  } else {
-    tree = input;
-    pass.lines = tree.lines;
-    for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
-  }
+  } else tree = input;
   pass.lines = tree.lines;
+  for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
   syntaxInto(c, tree, text, special);
-  const { gotoTargets, menuItems, choices, labelDefs, labels } = pass;
+  const { gotoTargets, itemRecs, choiceRecs, labelDefs, labels } = pass;
   const { cmdKinds, cmdLines, cmdSegs, segBase, segOps, lineFlags } = pass;
   const nCmds = cmdKinds.length;
   const lines = tree.lines;
@@ -880,7 +1025,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     choiceCache.set(setting, r);
     return r;
   };
-  const menuIndex = new MenuIndex(menuItems, choices);
+  const menuIndex = new MenuIndex(itemRecs, choiceRecs);
   const computeChoiceTargets = (
     setting: string,
   ): { lines: number[]; canFail: boolean } | undefined => {
@@ -904,9 +1049,9 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     let canFail = false;
     const items = menuIndex.itemsIn(menus);
     for (let iIt11 = 0; iIt11 < items.length; iIt11++) {
-      const it = items[iIt11] as MenuItem;
+      const it = items[iIt11] as ItemRec;
       if (it.gap || it.name === undefined) continue;
-      if (it.command.args[0]?.dynamic) return undefined;
+      if (it.dynamic) return undefined;
       const l = labelLine(it.name);
       if (l === undefined) canFail = true;
       else out.add(l);
@@ -918,7 +1063,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     labels,
     menuIndex,
     choiceTargets,
-    itemWarned: new Set<MenuItem>(),
+    itemWarned: new Set<ItemRec>(),
     warnedSettings: new Set<string>(),
     anyLabel: false,
     dynamicEdge: false,
@@ -1094,7 +1239,7 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       c.at(
         "unreachable",
         `no path from the top of the script reaches ${runCount === 1 ? "this line" : `these ${runCount} lines`}`,
-        firstWordOf(lines[runStart] as Line),
+        firstWordSpan(lines[runStart] as Line),
       );
       runStart = -1;
       runCount = 0;
@@ -1104,17 +1249,13 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     runCount++;
   }
 
-  c.diagnostics.sort(
-    (a, b) => a.start - b.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
-  );
+  sortDiagnostics(c.diagnostics);
   return new Model(
     tree,
     pass,
     labels,
     labelDefs,
     new Flow(fallKinds, jumpsOf, reachable, exits, anyLabelLines),
-    menuItems,
-    choices,
     c.diagnostics,
   );
 }
@@ -1135,8 +1276,8 @@ class Model implements ScriptModel {
   readonly flow: ControlFlow;
   declare readonly fetches: readonly FetchRef[];
   declare readonly settings: readonly SettingAccess[];
-  readonly menuItems: readonly MenuItem[];
-  readonly choices: readonly MenuChoice[];
+  declare readonly menuItems: readonly MenuItem[];
+  declare readonly choices: readonly MenuChoice[];
   readonly diagnostics: readonly Diagnostic[];
   constructor(
     tree: Script,
@@ -1144,8 +1285,6 @@ class Model implements ScriptModel {
     labels: ReadonlyMap<string, LabelDef>,
     labelDefs: readonly LabelDef[],
     flow: ControlFlow,
-    menuItems: readonly MenuItem[],
-    choices: readonly MenuChoice[],
     diagnostics: readonly Diagnostic[],
   ) {
     this.#pass = pass;
@@ -1156,8 +1295,8 @@ class Model implements ScriptModel {
     this.flow = flow;
     Object.defineProperty(this, "fetches", Model.#lazy.fetches);
     Object.defineProperty(this, "settings", Model.#lazy.settings);
-    this.menuItems = menuItems;
-    this.choices = choices;
+    Object.defineProperty(this, "menuItems", Model.#lazy.menuItems);
+    Object.defineProperty(this, "choices", Model.#lazy.choices);
     this.diagnostics = diagnostics;
   }
   static readonly #lazy = {
@@ -1177,6 +1316,18 @@ class Model implements ScriptModel {
       enumerable: true,
       get(this: Model): readonly SettingAccess[] {
         return this.#pass.settings();
+      },
+    },
+    menuItems: {
+      enumerable: true,
+      get(this: Model): readonly MenuItem[] {
+        return this.#pass.menus().items;
+      },
+    },
+    choices: {
+      enumerable: true,
+      get(this: Model): readonly MenuChoice[] {
+        return this.#pass.menus().choices;
       },
     },
   } as const satisfies Record<string, PropertyDescriptor>;
@@ -1202,8 +1353,58 @@ function restOf(words: readonly WordToken[]): WordToken[] {
   return out;
 }
 
+/** Diagnostics order: by start, then by code. */
+function diagnosticBefore(a: Diagnostic, b: Diagnostic): boolean {
+  return a.start < b.start || (a.start === b.start && a.code < b.code);
+}
+
+/**
+ * Sorts diagnostics by start, then code, keeping the order of equal ones: a merge sort with the
+ * comparison inlined (the diagnostics come in a few sorted runs; `Array.prototype.sort` with a
+ * comparator callback cost more than the rest of the flow pass).
+ */
+function sortDiagnostics(d: Diagnostic[]): void {
+  const n = d.length;
+  let k = 1;
+  while (k < n && !diagnosticBefore(d[k] as Diagnostic, d[k - 1] as Diagnostic)) k++;
+  if (k >= n) return;
+  let src = d.slice();
+  let dst = new Array<Diagnostic>(n);
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      let o = lo;
+      while (i < mid && j < hi) {
+        // Equal ones: the left (earlier) first.
+        if (diagnosticBefore(src[j] as Diagnostic, src[i] as Diagnostic))
+          dst[o++] = src[j++] as Diagnostic;
+        else dst[o++] = src[i++] as Diagnostic;
+      }
+      while (i < mid) dst[o++] = src[i++] as Diagnostic;
+      while (j < hi) dst[o++] = src[j++] as Diagnostic;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  for (let q = 0; q < n; q++) d[q] = src[q] as Diagnostic;
+}
+
 /** The first word of a line with a command (the token an "unreachable" diagnostic points at). */
-function firstWordOf(line: Line): SyntaxToken {
+function firstWordSpan(line: Line): SyntaxToken | { start: number; end: number } {
+  if (line instanceof LineNode) {
+    // Read from the store: no word objects for the line.
+    const S = line._store.segs;
+    const W = line._store.words;
+    for (let k = line._seg0; k < line._seg0 + line._nseg; k++) {
+      if ((S[k * 4 + 1] as number) === 0) continue;
+      const w = S[k * 4] as number;
+      return { start: W[w * 3] as number, end: W[w * 3 + 1] as number };
+    }
+  }
   const segs = line.segments;
   for (let s = 0; s < segs.length; s++) {
     const w = (segs[s] as Segment).words[0];
@@ -1362,7 +1563,7 @@ function rbwWrite(st: ReadBeforeWrite, v: string): void {
  * A read of the unscoped setting `name` by word `w`: reports the first read of each setting not
  * written earlier in the text.
  */
-function rbwRead(st: ReadBeforeWrite, name: string, w: WordToken): void {
+function rbwRead(st: ReadBeforeWrite, name: string, start: number, end: number): void {
   const slot = rbwSlot(name);
   // A name already seen, predefined or numeric: no read of it reports anything again.
   if (st.readDone[slot] === name) return;
@@ -1371,10 +1572,11 @@ function rbwRead(st: ReadBeforeWrite, name: string, w: WordToken): void {
   if (was !== undefined) return; // written or already reported
   if (PREDEFINED_SETTINGS.has(name) || isDigit(name.charCodeAt(0))) return;
   st.seen.set(name, SEEN_REPORTED);
-  st.c.at(
+  st.c.add(
     "setting-read-before-write",
     `setting "${name}" is read before the script writes it (empty unless set elsewhere)`,
-    w,
+    start,
+    end,
   );
 }
 
@@ -1445,19 +1647,29 @@ function flatRefSpans(v: string, out: number[]): number {
  * The "read before write" check of the `${…}` reads in a command's words and the lone `|` check,
  * in one walk over the words: the diagnostics half of {@link collectSettings}, without its objects.
  */
-function checkSettings(st: ReadBeforeWrite, words: readonly WordToken[], checkPipe: boolean): void {
-  for (let k = 0; k < words.length; k++) {
-    const w = words[k] as WordToken;
-    if (!w.dynamic) {
-      if (checkPipe && w.value === "|")
-        st.c.at(
+function checkSettings(
+  st: ReadBeforeWrite,
+  store: LexStore,
+  w0: number,
+  nw: number,
+  checkPipe: boolean,
+): void {
+  const W = store.words;
+  for (let k = w0; k < w0 + nw; k++) {
+    const flags = W[k * 3 + 2] as number;
+    const start = W[k * 3] as number;
+    const end = W[k * 3 + 1] as number;
+    if ((flags & W_DYNAMIC) === 0) {
+      if (checkPipe && (flags & W_PIPE) !== 0)
+        st.c.add(
           "lone-pipe",
           `a lone "|" is passed to the command as an argument: iPXE has no pipes`,
-          w,
+          start,
+          end,
         );
       continue;
     }
-    const v = w.value;
+    const v = store.value(k);
     const spans = REF_SPANS;
     const nSpans = flatRefSpans(v, spans);
     if (nSpans >= 0) {
@@ -1470,14 +1682,14 @@ function checkSettings(st: ReadBeforeWrite, words: readonly WordToken[], checkPi
         if (slash >= 0 && slash < b) continue;
         let colon = v.indexOf(":", a);
         if (colon < 0 || colon >= b) colon = b;
-        rbwRead(st, v.slice(a, colon), w);
+        rbwRead(st, v.slice(a, colon), start, end);
       }
       continue;
     }
-    const found = expansions(w.parts);
+    const found = expansions(parseWordParts(v).parts);
     for (let iE = 0; iE < found.length; iE++) {
       const ref = (found[iE] as ExpansionPart).ref;
-      if (ref && ref.scope === undefined) rbwRead(st, ref.name, w);
+      if (ref && ref.scope === undefined) rbwRead(st, ref.name, start, end);
     }
   }
 }
@@ -1553,18 +1765,18 @@ const NO_MENUS: ReadonlySet<string> = new Set();
  * every item and every `choose` for each such goto made a script with many menus quadratic.
  */
 class MenuIndex {
-  private byMenu: Map<string, MenuItem[]> | undefined;
+  private byMenu: Map<string, ItemRec[]> | undefined;
   private bySetting: Map<string, Set<string>> | undefined;
   constructor(
-    private readonly items: readonly MenuItem[],
-    private readonly choices: readonly MenuChoice[],
+    private readonly items: readonly ItemRec[],
+    private readonly choices: readonly ChoiceRec[],
   ) {}
   /** The menus of the `choose` commands that write `setting`; undefined when there are none. */
   menusOf(setting: string): ReadonlySet<string> | undefined {
     if (this.bySetting === undefined) {
       const m = new Map<string, Set<string>>();
       for (let i = 0; i < this.choices.length; i++) {
-        const ch = this.choices[i] as MenuChoice;
+        const ch = this.choices[i] as ChoiceRec;
         if (ch.setting === undefined) continue;
         let set = m.get(ch.setting);
         if (set === undefined) {
@@ -1578,12 +1790,12 @@ class MenuIndex {
     return this.bySetting.get(setting);
   }
   /** The items of `menus`, in document order. */
-  itemsIn(menus: ReadonlySet<string>): readonly MenuItem[] {
+  itemsIn(menus: ReadonlySet<string>): readonly ItemRec[] {
     if (menus.size !== 1) return this.items.filter((it) => menus.has(it.menu));
     if (this.byMenu === undefined) {
-      const m = new Map<string, MenuItem[]>();
+      const m = new Map<string, ItemRec[]>();
       for (let i = 0; i < this.items.length; i++) {
-        const it = this.items[i] as MenuItem;
+        const it = this.items[i] as ItemRec;
         const list = m.get(it.menu);
         if (list === undefined) m.set(it.menu, [it]);
         else list.push(it);
@@ -1594,7 +1806,7 @@ class MenuIndex {
     for (const x of menus) only = x;
     return this.byMenu.get(only) ?? [];
   }
-  private unlabeledByMenu: Map<string, MenuItem[]> | undefined;
+  private unlabeledByMenu: Map<string, ItemRec[]> | undefined;
   /**
    * The named items of `menus` whose name is no label, in document order (cached per menu: in a
    * script with many `goto ${choice}` on one menu, each would scan every item again).
@@ -1602,7 +1814,7 @@ class MenuIndex {
   unlabeledIn(
     menus: ReadonlySet<string>,
     labels: ReadonlyMap<string, LabelDef>,
-  ): readonly MenuItem[] {
+  ): readonly ItemRec[] {
     let only: string | undefined;
     if (menus.size === 1) {
       for (const x of menus) only = x;
@@ -1610,9 +1822,9 @@ class MenuIndex {
       if (hit !== undefined) return hit;
     }
     const items = this.itemsIn(menus);
-    const out: MenuItem[] = [];
+    const out: ItemRec[] = [];
     for (let i = 0; i < items.length; i++) {
-      const it = items[i] as MenuItem;
+      const it = items[i] as ItemRec;
       if (!it.gap && it.name !== undefined && !labels.has(it.name)) out.push(it);
     }
     if (only !== undefined) {
@@ -1629,7 +1841,7 @@ interface FlowCtx {
   readonly labels: ReadonlyMap<string, LabelDef>;
   readonly menuIndex: MenuIndex;
   readonly choiceTargets: (setting: string) => { lines: number[]; canFail: boolean } | undefined;
-  readonly itemWarned: Set<MenuItem>;
+  readonly itemWarned: Set<ItemRec>;
   readonly warnedSettings: Set<string>;
   /** Set when the current line has a `goto ${x}` with unknown targets. */
   anyLabel: boolean;
@@ -1669,13 +1881,14 @@ function segmentOutcome(fx: FlowCtx, cmd: CommandNode, kind: number): Outcome & 
         labels,
       );
       for (let iIt13 = 0; iIt13 < items.length; iIt13++) {
-        const it = items[iIt13] as MenuItem;
+        const it = items[iIt13] as ItemRec;
         if (fx.itemWarned.has(it)) continue;
         fx.itemWarned.add(it);
-        c.at(
+        c.add(
           "item-without-label",
           `menu item "${it.name}" has no matching label: goto ${t.value} fails when it is chosen`,
-          it.command.args[0] ?? it.command.nameWord,
+          it.start,
+          it.end,
         );
       }
     }

@@ -575,27 +575,170 @@ function lexJoined(state: LexState, pieces: number[], conts: number[]): LexedLin
   return lexLogical(state, logical, 0, total, { map, conts, ci: 0, emitted: pieces[0] as number });
 }
 
+/** A word's {@link LexStore} flag: its value holds a complete `${…}`. @internal */
+export const W_DYNAMIC = 1;
+/** A word's {@link LexStore} flag: its value is exactly `|`. @internal */
+export const W_PIPE = 2;
+/** Segment operators in a {@link LexStore}: none (last segment), `||`, `&&`, `;`. @internal */
+export const OP_NONE = 0;
+/** @internal */
+export const OP_OR = 1;
+/** @internal */
+export const OP_AND = 2;
+/** @internal */
+export const OP_SEQ = 3;
+
+const OPS = [null, "||", "&&", ";"] as const;
+
+const NO_SEGMENTS: readonly Segment[] = [];
+
+/**
+ * The words and segments of a parse as numbers, from which each line makes its `segments` (and
+ * their word and operator objects) on first access, and which the model's first pass reads
+ * without making them: the word objects, their strings and the segment objects and arrays were
+ * most of what `analyze` allocated (issue #7).
+ *
+ * @internal
+ */
+export class LexStore {
+  /** Three numbers per word: source start, source end, flags (W_*); `nw` of them in use. */
+  words: Int32Array;
+  nw = 0;
+  /**
+   * Four numbers per segment: first word index, word count, operator (OP_*), operator start;
+   * `ns` of them in use.
+   */
+  segs: Int32Array;
+  ns = 0;
+  /**
+   * Values of the words whose logical value is not their source text (a `\` continuation inside,
+   * or words of a tree that did not come from this parser), by word index.
+   */
+  values: Map<number, string> | undefined;
+  constructor(
+    readonly text: string,
+    /** Expected source length (sizes the arrays; they grow when needed). */
+    size: number,
+  ) {
+    // About 11 characters per word and 33 per segment in real scripts.
+    this.words = new Int32Array(64 + (size >> 2));
+    this.segs = new Int32Array(32 + (size >> 3));
+    this.values = undefined;
+  }
+  /** Makes room for `n` more numbers in `words`; returns the (possibly new) array. */
+  roomWords(n: number): Int32Array {
+    if (this.nw + n > this.words.length) this.words = grown(this.words, this.nw + n);
+    return this.words;
+  }
+  /** Makes room for `n` more numbers in `segs`; returns the (possibly new) array. */
+  roomSegs(n: number): Int32Array {
+    if (this.ns + n > this.segs.length) this.segs = grown(this.segs, this.ns + n);
+    return this.segs;
+  }
+  /** The logical value of word `w`. */
+  value(w: number): string {
+    if (this.values !== undefined) {
+      const v = this.values.get(w);
+      if (v !== undefined) return v;
+    }
+    return this.text.slice(this.words[w * 3] as number, this.words[w * 3 + 1] as number);
+  }
+  /** Records a line's segment objects (a joined line, a line with a NUL, a foreign tree's line). */
+  add(segments: readonly Segment[]): number {
+    const seg0 = this.ns >> 2;
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k] as Segment;
+      const ws = seg.words;
+      const op = seg.operator;
+      const S = this.roomSegs(4);
+      S[this.ns] = this.nw / 3;
+      S[this.ns + 1] = ws.length;
+      S[this.ns + 2] =
+        op === null ? OP_NONE : op.op === "||" ? OP_OR : op.op === "&&" ? OP_AND : OP_SEQ;
+      S[this.ns + 3] = op === null ? -1 : op.start;
+      this.ns += 4;
+      for (let j = 0; j < ws.length; j++) {
+        const w = ws[j] as WordToken;
+        const i = this.nw / 3;
+        const end = w.start + w.text.length;
+        const W = this.roomWords(3);
+        W[this.nw] = w.start;
+        W[this.nw + 1] = end;
+        W[this.nw + 2] = (w.dynamic ? W_DYNAMIC : 0) | (w.value === "|" ? W_PIPE : 0);
+        this.nw += 3;
+        if (w.value !== this.text.slice(w.start, end)) {
+          if (this.values === undefined) this.values = new Map();
+          this.values.set(i, w.value);
+        }
+      }
+    }
+    return seg0;
+  }
+}
+
+/** A copy of `a` with room for at least `n` numbers. */
+function grown(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** The segment objects of segments `[seg0, seg0 + n)` of a store (no continuation inside). */
+function makeSegments(store: LexStore, seg0: number, n: number): readonly Segment[] {
+  if (n === 0) return NO_SEGMENTS;
+  const text = store.text;
+  const W = store.words;
+  const S = store.segs;
+  const out = new Array<Segment>(n);
+  for (let k = 0; k < n; k++) {
+    const q = (seg0 + k) * 4;
+    const w0 = S[q] as number;
+    const nw = S[q + 1] as number;
+    const opKind = S[q + 2] as number;
+    const words = new Array<WordToken>(nw);
+    for (let j = 0; j < nw; j++) {
+      const x = (w0 + j) * 3;
+      const a = W[x] as number;
+      const t = text.slice(a, W[x + 1] as number);
+      words[j] = new Word(a, t, ((W[x + 2] as number) & W_DYNAMIC) !== 0);
+    }
+    const op = OPS[opKind] ?? null;
+    out[k] = {
+      kind: "Segment",
+      words,
+      operator: op === null ? null : { kind: "Operator", start: S[q + 3] as number, text: op, op },
+    };
+  }
+  return out;
+}
+
 /**
  * A logical line. Its significant tokens (label, words, operators, comment) are created while
  * parsing; the full token list, whitespace and line ending included, is built from the source on
  * first access of {@link Line.tokens} for a single physical line (most lines): the model never needs
  * it, and whitespace/newline token objects were about a third of the tree's memory.
  */
-class LineNode implements Line {
+/** @internal */
+export class LineNode implements Line {
   get kind(): "Line" {
     return "Line";
   }
-  /** @internal The source text (for on-demand tokens). */
-  readonly _src: string;
+  /** @internal The parse's words and segments (and the source text, for on-demand tokens). */
+  readonly _store: LexStore;
   /** @internal Eager tokens (joined lines), or the lazily built ones; undefined until then. */
   _tokens: readonly SyntaxToken[] | undefined;
+  /** @internal Eager segments (joined lines, NUL), or the lazily made ones; undefined until then. */
+  _segments: readonly Segment[] | undefined;
+  /** @internal This line's first segment in {@link _store}, and its segment count. */
+  readonly _seg0: number;
+  readonly _nseg: number;
   /**
    * @internal physicalLines << 3 | mayHaveLonePipe << 2 | hasNul << 1 | continuationAtEof (one
    * field for four).
    */
   readonly _bits: number;
   constructor(
-    src: string,
+    store: LexStore,
     tokens: readonly SyntaxToken[] | undefined,
     readonly index: number,
     readonly start: number,
@@ -603,14 +746,19 @@ class LineNode implements Line {
     readonly lineNumber: number,
     physicalLines: number,
     readonly label: LabelToken | null,
-    readonly segments: readonly Segment[],
+    segments: readonly Segment[] | undefined,
+    seg0: number,
+    nseg: number,
     readonly comment: CommentToken | null,
     continuationAtEof: boolean,
     hasNul: boolean,
     mayHaveLonePipe = true,
   ) {
-    this._src = src;
+    this._store = store;
     this._tokens = tokens;
+    this._segments = segments;
+    this._seg0 = seg0;
+    this._nseg = nseg;
     this._bits =
       physicalLines * 8 +
       (mayHaveLonePipe ? 4 : 0) +
@@ -629,6 +777,11 @@ class LineNode implements Line {
   get tokens(): readonly SyntaxToken[] {
     if (this._tokens === undefined) this._tokens = materialiseTokens(this);
     return this._tokens;
+  }
+  get segments(): readonly Segment[] {
+    if (this._segments === undefined)
+      this._segments = makeSegments(this._store, this._seg0, this._nseg);
+    return this._segments;
   }
   toJSON(): object {
     return {
@@ -659,7 +812,7 @@ export function newlineOf(line: Line): string {
     return last !== undefined && last.kind === "Newline" ? last.text : "";
   }
   // A single physical line: its terminator is "\n" or "\r\n" (or a lone "\r" at end of input).
-  const src = line._src;
+  const src = line._store.text;
   let e = line.end;
   if (e > line.start && src.charCodeAt(e - 1) === LF) e--;
   if (e > line.start && src.charCodeAt(e - 1) === CR) e--;
@@ -693,7 +846,7 @@ function significantTokens(line: Line): SyntaxToken[] {
  * again, keeping the line's own significant token objects (so `tokens` and `segments` share them).
  */
 function materialiseTokens(line: LineNode): readonly SyntaxToken[] {
-  const text = line._src;
+  const text = line._store.text;
   const state: LexState = {
     text,
     tokens: new Buf<SyntaxToken>(),
@@ -723,11 +876,53 @@ function materialiseTokens(line: LineNode): readonly SyntaxToken[] {
   return fresh;
 }
 
-const NO_SEGMENTS: readonly Segment[] = [];
+/** A text's code units for the lexer's loops (typed-array reads are about twice as fast as
+ * `charCodeAt`, which checks the string's representation on every call). */
+type CodeUnits = Uint8Array | Uint16Array;
+
+const NO_UNITS = new Uint8Array(1);
+
+interface Utf8Encoder {
+  encodeInto(s: string, into: Uint8Array): { read: number; written: number };
+}
+/** The platform's `TextEncoder` (Node, browsers, Deno, Bun), when there is one. */
+const encoder: Utf8Encoder | undefined = (() => {
+  const T = (globalThis as { TextEncoder?: new () => Utf8Encoder }).TextEncoder;
+  return T === undefined ? undefined : new T();
+})();
+
+/**
+ * The code units of `text` followed by a `\n`: bytes when the text is ASCII (UTF-8 encoding then
+ * gives exactly the code units, natively), else 16-bit units copied one by one.
+ */
+function codeUnits(text: string): CodeUnits {
+  const len = text.length;
+  if (encoder !== undefined) {
+    const b = new Uint8Array(len + 1);
+    const r = encoder.encodeInto(text, b);
+    // All ASCII: every code unit became one byte, and the extra byte is still free.
+    if (r.read === len && r.written === len) {
+      b[len] = LF;
+      return b;
+    }
+  }
+  const w = new Uint16Array(len + 1);
+  for (let i = 0; i < len; i++) w[i] = text.charCodeAt(i);
+  w[len] = LF;
+  return w;
+}
 
 /** Fast lexer state for single physical lines: significant tokens only. */
 interface FastState {
   readonly text: string;
+  /** The text's UTF-16 code units and one more, a `\n` (reads never go past the end). */
+  readonly units: CodeUnits;
+  readonly store: LexStore;
+  /** After {@link lexScan}: the line's first segment in the store, and its segment count. */
+  seg0: number;
+  /** The next `$` that {@link lexScan} found (a search resumes from there). */
+  dollarAt: number;
+  nseg: number;
   readonly segments: Buf<Segment>;
   readonly words: Buf<WordToken>;
   label: LabelToken | null;
@@ -812,80 +1007,109 @@ function lexFast(st: FastState, mayHaveNul: boolean, from: number, to: number): 
  */
 function lexScan(st: FastState, from: number): boolean {
   const s = st.text;
+  const u = st.units;
   const len = s.length;
-  const words = st.words;
-  const segments = st.segments;
+  const store = st.store;
+  const wordsBefore = store.nw;
+  const segsBefore = store.ns;
   let label: LabelToken | null = null;
   let comment: CommentToken | null = null;
-  let sawOperator = false;
   let pipe = false;
+  /** Index of the current segment's first word, and its word count. */
+  let w0 = wordsBefore / 3;
+  let nw = 0;
+  let nseg = 0;
+  /** Offset of the next `$` at or after the current word (`len` when there is none). */
+  let dollarAt = st.dollarAt;
   let i = from;
-  let c = i < len ? s.charCodeAt(i) : LF;
+  let c = u[i] as number;
+  // The loops need no end check: the units end with a `\n`, which stops each of them.
   // Indentation (not the newline).
-  while (i < len && (c === SP || (c >= TAB && c <= CR && c !== LF))) c = s.charCodeAt(++i);
-  if (i < len && c === COLON) {
+  while (c === SP || (c >= TAB && c <= CR && c !== LF)) c = u[++i] as number;
+  if (c === COLON) {
     const a = i;
-    while (i < len && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
+    while (!(c === SP || (c >= TAB && c <= CR))) c = u[++i] as number;
     const t = s.slice(a, i);
     label = { kind: "Label", start: a, text: t, name: t.slice(1) };
   }
   for (;;) {
-    while (i < len && (c === SP || (c >= TAB && c <= CR && c !== LF))) c = s.charCodeAt(++i);
-    if (i >= len || c === LF) break;
+    while (c === SP || (c >= TAB && c <= CR && c !== LF)) c = u[++i] as number;
+    if (c === LF) break;
     const a = i;
     const c0 = c;
     if (c0 === HASH) {
       const nl = s.indexOf("\n", i);
       i = nl < 0 ? len : nl;
       let ce = i;
-      if (s.charCodeAt(ce - 1) === CR) ce--;
+      if (u[ce - 1] === CR) ce--;
       const t = s.slice(a, ce);
       comment = { kind: "Comment", start: a, text: t, value: t };
       break;
     }
-    let dollar = false;
     // Most characters of a word are above the space: one comparison for them.
-    while (i < len) {
-      if (c > SP) {
-        if (c === DOLLAR) dollar = true;
-      } else if (c === SP || (c >= TAB && c <= CR)) break;
-      c = s.charCodeAt(++i);
-    }
+    while (c > SP || !(c === SP || (c >= TAB && c <= CR))) c = u[++i] as number;
     const n = i - a;
-    let op: "||" | "&&" | ";" | null = null;
+    let op = OP_NONE;
+    let flags = 0;
     if (n === 2) {
-      const c1 = s.charCodeAt(a + 1);
-      if (c0 === PIPE && c1 === PIPE) op = "||";
-      else if (c0 === AMP && c1 === AMP) op = "&&";
+      const c1 = u[a + 1] as number;
+      if (c0 === PIPE && c1 === PIPE) op = OP_OR;
+      else if (c0 === AMP && c1 === AMP) op = OP_AND;
     } else if (n === 1) {
-      if (c0 === SEMI) op = ";";
-      else if (c0 === PIPE) pipe = true;
+      if (c0 === SEMI) op = OP_SEQ;
+      else if (c0 === PIPE) {
+        pipe = true;
+        flags = W_PIPE;
+      }
     }
-    if (op !== null) {
-      const tok: OperatorToken = { kind: "Operator", start: a, text: op, op };
-      segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: tok });
-      sawOperator = true;
+    if (op !== OP_NONE) {
+      const S = store.roomSegs(4);
+      const q = store.ns;
+      S[q] = w0;
+      S[q + 1] = nw;
+      S[q + 2] = op;
+      S[q + 3] = a;
+      store.ns = q + 4;
+      nseg++;
+      w0 += nw;
+      nw = 0;
     } else {
-      const t = s.slice(a, i);
-      words.push(new Word(a, t, dollar && isDynamic(t)));
+      // Words with a `$` are few: the next one is found by a native search, not per character.
+      if (dollarAt < a) {
+        dollarAt = s.indexOf("$", a);
+        if (dollarAt < 0) dollarAt = len;
+      }
+      if (dollarAt < i && hasRef(u, dollarAt, i)) flags = W_DYNAMIC;
+      const W = store.roomWords(3);
+      const q = store.nw;
+      W[q] = a;
+      W[q + 1] = i;
+      W[q + 2] = flags;
+      store.nw = q + 3;
+      nw++;
     }
   }
   // `i` is at the newline or the end of the text; one CR before it belongs to the terminator.
   let ce = i;
-  if (ce > from && s.charCodeAt(ce - 1) === CR) ce--;
-  if (ce > from && s.charCodeAt(ce - 1) === BACKSLASH) {
-    words.reset();
-    segments.reset();
+  if (ce > from && u[ce - 1] === CR) ce--;
+  if (ce > from && u[ce - 1] === BACKSLASH) {
+    store.nw = wordsBefore;
+    store.ns = segsBefore;
     return false;
   }
-  if (!sawOperator)
-    // Most lines: one segment or none, and nothing in the segment buffer.
-    st.segs =
-      words.n > 0 ? [{ kind: "Segment", words: words.take(), operator: null }] : NO_SEGMENTS;
-  else {
-    segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: null });
-    st.segs = segments.take();
+  if (nw > 0 || nseg > 0) {
+    const S = store.roomSegs(4);
+    const q = store.ns;
+    S[q] = w0;
+    S[q + 1] = nw;
+    S[q + 2] = OP_NONE;
+    S[q + 3] = -1;
+    store.ns = q + 4;
+    nseg++;
   }
+  st.dollarAt = dollarAt;
+  st.seg0 = segsBefore >> 2;
+  st.nseg = nseg;
   st.label = label;
   st.comment = comment;
   st.hasNul = false;
@@ -894,16 +1118,15 @@ function lexScan(st: FastState, from: number): boolean {
   return true;
 }
 
-/**
- * Receives each line as soon as {@link parseTree} has made it (the model's first pass uses this to
- * work on a line while it is still in the CPU cache).
- *
- * @internal
- */
-export interface LineSink {
-  line(line: Line): void;
-  /** The parser pushes the start offset of every physical line here (see {@link LineIndex}). */
-  readonly starts: number[];
+/** True when units `[a, b)` contain a complete `${…}` (as {@link isDynamic} on that slice). */
+function hasRef(u: CodeUnits, a: number, b: number): boolean {
+  for (let k = a; k + 1 < b; k++) {
+    if (u[k] === DOLLAR && u[k + 1] === LBRACE) {
+      for (let q = k + 2; q < b; q++) if (u[q] === RBRACE) return true;
+      return false;
+    }
+  }
+  return false;
 }
 
 /**
@@ -919,8 +1142,11 @@ export interface ParseInfo {
 /**
  * Parses `text` into a lossless tree. Never throws. Diagnostics are produced by `parse()` and the
  * model (`analyze()`); this function only builds the tree.
+ *
+ * @param starts - Internal: receives the start offset of every physical line (see
+ *   {@link LineIndex}), so that positions need no second scan of the text.
  */
-export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Script {
+export function parseTree(text: string, starts?: number[], info?: ParseInfo): Script {
   const len = text.length;
   /** A line with a continuation at end of input or a NUL byte was made. */
   let special = false;
@@ -937,8 +1163,14 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
     words: new Buf<WordToken>(),
     mayHaveNul,
   };
+  const store = new LexStore(text, len);
   const fast: FastState = {
     text,
+    units: mayHaveNul ? NO_UNITS : codeUnits(text),
+    store,
+    seg0: 0,
+    nseg: 0,
+    dollarAt: -1,
     segments: state.segments,
     words: state.words,
     label: null,
@@ -955,13 +1187,13 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
     let cs = pos;
     if (pos === 0 && bom) cs = pos = 1;
     if (!mayHaveNul && lexScan(fast, cs)) {
-      if (sink !== undefined) sink.starts.push(lineStart);
+      if (starts !== undefined) starts.push(lineStart);
       const next = fast.next;
       if (next < len || text.charCodeAt(len - 1) === LF) lineNumber++;
       pos = next;
       lines.push(
         new LineNode(
-          text,
+          store,
           undefined,
           lines.length,
           lineStart,
@@ -969,14 +1201,15 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
           startLineNumber,
           1,
           fast.label,
-          fast.segs,
+          undefined,
+          fast.seg0,
+          fast.nseg,
           fast.comment,
           false,
           false,
           fast.pipe,
         ),
       );
-      if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
       continue;
     }
     const nl0 = text.indexOf("\n", pos);
@@ -985,14 +1218,14 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
     if (ce0 > pos && text.charCodeAt(ce0 - 1) === CR) ce0--;
     if (!(ce0 > pos && text.charCodeAt(ce0 - 1) === BACKSLASH)) {
       // A single physical line: significant tokens now, the rest on demand.
-      if (sink !== undefined) sink.starts.push(lineStart);
+      if (starts !== undefined) starts.push(lineStart);
       lexFast(fast, mayHaveNul, cs, ce0);
       if (fast.hasNul) special = true;
       pos = nl0 < 0 ? len : nl0 + 1;
       if (nl0 >= 0) lineNumber++;
       lines.push(
         new LineNode(
-          text,
+          store,
           undefined,
           lines.length,
           lineStart,
@@ -1001,12 +1234,13 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
           1,
           fast.label,
           fast.segs,
+          store.add(fast.segs),
+          fast.segs.length,
           fast.comment,
           false,
           fast.hasNul,
         ),
       );
-      if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
       continue;
     }
     if (lineStart === 0 && bom) tokens.push({ kind: "Bom", start: 0, text: "\ufeff" });
@@ -1019,7 +1253,7 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
     let continuationAtEof = false;
     for (;;) {
       physical++;
-      if (sink !== undefined) sink.starts.push(physical === 1 ? lineStart : pos);
+      if (starts !== undefined) starts.push(physical === 1 ? lineStart : pos);
       const nl = text.indexOf("\n", pos);
       const contentEnd = nl < 0 ? len : nl;
       const next = nl < 0 ? len : nl + 1;
@@ -1050,7 +1284,7 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
       tokens.push({ kind: "Newline", start: eolStart, text: text.slice(eolStart, eolEnd) });
     lines.push(
       new LineNode(
-        text,
+        store,
         tokens.take(),
         lines.length,
         lineStart,
@@ -1059,20 +1293,21 @@ export function parseTree(text: string, sink?: LineSink, info?: ParseInfo): Scri
         physical,
         lexed.label,
         lexed.segments,
+        store.add(lexed.segments),
+        lexed.segments.length,
         lexed.comment,
         continuationAtEof,
         lexed.hasNul,
       ),
     );
-    if (sink !== undefined) sink.line(lines[lines.length - 1] as Line);
   }
   tokens.clear();
   state.segments.clear();
   state.words.clear();
-  if (sink !== undefined) {
+  if (starts !== undefined) {
     // As LineIndex counts them: a line after a final newline, and line 1 of an empty text.
-    if (len > 0 && text.charCodeAt(len - 1) === LF) sink.starts.push(len);
-    if (sink.starts.length === 0) sink.starts.push(0);
+    if (len > 0 && text.charCodeAt(len - 1) === LF) starts.push(len);
+    if (starts.length === 0) starts.push(0);
   }
   if (info !== undefined) info.special = special;
   return { kind: "Script", signature: signatureOf(text), bom, lines, length: len };
