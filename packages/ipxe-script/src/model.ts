@@ -605,20 +605,30 @@ const LF_SIMPLE = 8;
  * objects are made only for the lines that need them: options, menus, diagnostics of the flow).
  */
 class ModelPass {
+  /**
+   * The numbers below live in typed arrays of their final size (the line count and the segment
+   * count are known before the pass): growing plain arrays by `push` allocated about three times
+   * their final size per analysis.
+   */
+  /** Commands so far. */
+  nCmds = 0;
   /** Flow kind of each command (CK_*), in command order. */
-  readonly cmdKinds: number[] = [];
+  readonly cmdKinds: Int32Array;
   /** Line index and segment index of each command, parallel to `cmdKinds` (the flow pass matches
    * commands to segments with these, and the command objects are made from them on demand). */
-  readonly cmdLines: number[] = [];
-  readonly cmdSegs: number[] = [];
-  /** The built-in of each command, or undefined. */
-  readonly cmdBuiltIns: number[] = [];
+  readonly cmdLines: Int32Array;
+  readonly cmdSegs: Int32Array;
+  /** The built-in of each command (its {@link BuiltIn.id}, 0 for none). */
+  readonly cmdBuiltIns: Int32Array;
   /** `getopt`'s result for the commands that ran it, else undefined. */
   readonly cmdOpts = new Map<number, GetoptResult>();
+  /** Lines so far. */
+  nLines = 0;
   /** Per line: index in `segOps` of its segment count (-1 for lines the flow pass settles alone). */
-  readonly segBase: number[] = [];
+  readonly segBase: Int32Array;
   /** Per line with segments: the count, then the operator ending each segment (OP_*). */
-  readonly segOps: number[] = [];
+  readonly segOps: Int32Array;
+  nSegOps = 0;
   /**
    * The label names of the literal gotos (CK_GOTO), in command order: the flow pass reads them
    * here instead of from the command objects.
@@ -632,12 +642,10 @@ class ModelPass {
   /** Settings state for "read before write" (textual order). */
   readonly rbw: ReadBeforeWrite;
   /** Per line: LF_* bits. */
-  readonly lineFlags: number[] = [];
+  readonly lineFlags: Int32Array;
   readonly labelDefs: LabelDef[] = [];
   readonly labels = new Map<string, LabelDef>();
   readonly newerSeen = new Set<string>();
-  /** The tree's lines, once the parse is done (command objects are made from them). */
-  lines: readonly Line[] = [];
   /** Command objects made before `commands` was asked for (menus, flow diagnostics). */
   private readonly made = new Map<number, CommandNode>();
   private all: CommandNode[] | undefined;
@@ -647,13 +655,27 @@ class ModelPass {
   private foreign: LexStore | undefined;
   constructor(
     readonly c: Collector,
-    readonly starts: number[],
+    readonly lines: readonly Line[],
   ) {
+    // Segments of all lines: at most one command each, and what `segOps` can hold.
+    let segments = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as Line;
+      segments += line instanceof LineNode ? line._nseg : line.segments.length;
+    }
+    this.cmdKinds = new Int32Array(segments);
+    this.cmdLines = new Int32Array(segments);
+    this.cmdSegs = new Int32Array(segments);
+    this.cmdBuiltIns = new Int32Array(segments);
+    this.segBase = new Int32Array(lines.length);
+    this.lineFlags = new Int32Array(lines.length);
+    this.segOps = new Int32Array(segments + lines.length);
     this.rbw = {
       c,
       seen: new Map<string, number>(),
       readDone: new Array<string | undefined>(RBW_CACHE).fill(undefined),
       writeDone: new Array<string | undefined>(RBW_CACHE).fill(undefined),
+      readWords: new Set<string>(),
     };
   }
 
@@ -688,9 +710,10 @@ class ModelPass {
       seg0 = st.add(line.segments);
       nseg = line.segments.length;
     }
+    const li = this.nLines++;
     if (nseg === 0) {
-      this.segBase.push(-1);
-      this.lineFlags.push(flags);
+      this.segBase[li] = -1;
+      this.lineFlags[li] = flags;
       return;
     }
     flags |= LF_SEGMENTS;
@@ -708,29 +731,29 @@ class ModelPass {
       }
       if (kind === CK_PLAIN) {
         flags |= LF_SIMPLE;
-        this.segBase.push(-1);
+        this.segBase[li] = -1;
       } else {
-        this.segBase.push(this.segOps.length);
-        this.segOps.push(1);
-        this.segOps.push(S[q + 2] as number);
+        this.segBase[li] = this.nSegOps;
+        this.segOps[this.nSegOps++] = 1;
+        this.segOps[this.nSegOps++] = S[q + 2] as number;
       }
-      this.lineFlags.push(flags);
+      this.lineFlags[li] = flags;
       return;
     }
     // Segment count, then each segment's ending operator (OP_*), for the flow pass.
     const segOps = this.segOps;
-    const base = segOps.length;
-    segOps.push(nseg);
+    const base = this.nSegOps;
+    segOps[this.nSegOps++] = nseg;
     for (let segmentIndex = 0; segmentIndex < nseg; segmentIndex++) {
       const q = (seg0 + segmentIndex) * 4;
-      segOps.push(S[q + 2] as number);
+      segOps[this.nSegOps++] = S[q + 2] as number;
       const nw = S[q + 1] as number;
       if (nw === 0) continue;
       this.command(line, st, segmentIndex, S[q] as number, nw, checkPipe);
       flags |= LF_CMD;
     }
-    this.segBase.push(base);
-    this.lineFlags.push(flags);
+    this.segBase[li] = base;
+    this.lineFlags[li] = flags;
   }
 
   /**
@@ -748,7 +771,7 @@ class ModelPass {
   ): number {
     const c = this.c;
     const W = st.words;
-    const idx = this.cmdKinds.length;
+    const idx = this.nCmds;
     const nameStart = W[w0 * 3] as number;
     const nameEnd = W[w0 * 3 + 1] as number;
     const nameDynamic = ((W[w0 * 3 + 2] as number) & W_DYNAMIC) !== 0;
@@ -848,10 +871,11 @@ class ModelPass {
       hasOptionNamed(g.options, "replace")
     )
       kind = CK_REPLACE;
-    this.cmdKinds.push(kind);
-    this.cmdLines.push(this.lineFlags.length);
-    this.cmdSegs.push(segmentIndex);
-    this.cmdBuiltIns.push(builtIn === undefined ? 0 : builtIn.id);
+    this.cmdKinds[idx] = kind;
+    this.cmdLines[idx] = this.nLines - 1;
+    this.cmdSegs[idx] = segmentIndex;
+    this.cmdBuiltIns[idx] = builtIn === undefined ? 0 : builtIn.id;
+    this.nCmds = idx + 1;
     if (g !== undefined) this.cmdOpts.set(idx, g);
     // "Read before write" and lone `|` diagnostics depend on this command alone.
     checkSettings(this.rbw, st, w0, nw, checkPipe);
@@ -957,7 +981,7 @@ class ModelPass {
   /** Every command object, in order (made on first access). */
   commands(): readonly CommandNode[] {
     if (this.all !== undefined) return this.all;
-    const n = this.cmdKinds.length;
+    const n = this.nCmds;
     const out = new Array<CommandNode>(n);
     for (let i = 0; i < n; i++) out[i] = this.commandAt(i);
     this.all = out;
@@ -981,7 +1005,7 @@ class ModelPass {
   fetches(): readonly FetchRef[] {
     if (this.fetchList !== undefined) return this.fetchList;
     const out: FetchRef[] = [];
-    for (let i = 0; i < this.cmdKinds.length; i++) {
+    for (let i = 0; i < this.nCmds; i++) {
       const b = builtInById(this.cmdBuiltIns[i] as number);
       if (b !== undefined && (b.role & R_FETCH) !== 0) collectFetches(this.commandAt(i), out);
     }
@@ -999,7 +1023,6 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   // Parsing a text: the parser hands over the physical line starts for positions as it goes.
   const starts: number[] = [];
   const c = new Collector(text, typeof input === "string" ? new LineIndex("", starts) : undefined);
-  const pass = new ModelPass(c, starts);
   let tree: Script;
   let special = true;
   if (typeof input === "string") {
@@ -1007,12 +1030,12 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
     tree = parseTree(input, starts, info);
     special = info.special;
   } else tree = input;
-  pass.lines = tree.lines;
+  const pass = new ModelPass(c, tree.lines);
   for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
   syntaxInto(c, tree, text, special);
   const { gotoTargets, itemRecs, choiceRecs, labelDefs, labels } = pass;
   const { cmdKinds, cmdLines, cmdSegs, segBase, segOps, lineFlags } = pass;
-  const nCmds = cmdKinds.length;
+  const nCmds = pass.nCmds;
   const lines = tree.lines;
   const lineCount = lines.length;
 
@@ -1530,6 +1553,11 @@ interface ReadBeforeWrite {
    */
   readonly readDone: (string | undefined)[];
   readonly writeDone: (string | undefined)[];
+  /**
+   * Values of the `${…}` words already checked: every setting such a word reads has been read
+   * before, so the same word again cannot report anything (scripts repeat `${base-url}` & co.).
+   */
+  readonly readWords: Set<string>;
 }
 
 /** Slots of the {@link ReadBeforeWrite} caches (a power of two). */
@@ -1670,6 +1698,8 @@ function checkSettings(
       continue;
     }
     const v = store.value(k);
+    if (st.readWords.has(v)) continue;
+    st.readWords.add(v);
     const spans = REF_SPANS;
     const nSpans = flatRefSpans(v, spans);
     if (nSpans >= 0) {
