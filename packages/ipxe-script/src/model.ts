@@ -360,6 +360,9 @@ const BUILT_INS: ReadonlyMap<string, BuiltIn> = (() => {
   return m;
 })();
 
+/** {@link BuiltIn.id} of `exit`. */
+const EXIT_ID = (BUILT_INS.get("exit") as BuiltIn).id;
+
 /** The built-ins by {@link BuiltIn.id} - 1. */
 const BUILT_IN_LIST: readonly BuiltIn[] = [...BUILT_INS.values()];
 
@@ -579,9 +582,12 @@ interface Outcome {
   jumps: readonly number[];
 }
 
-/** Flow kind of a command, decided in the first pass (see {@link segmentOutcome}). */
+/** Flow kind of a command, decided in the first pass (the flow pass acts on it). */
 const CK_PLAIN = 0;
-/** A built-in `goto` with exactly one argument, literal (its label name is in `gotoTargets`). */
+/**
+ * A built-in `goto` with exactly one argument, literal (its label name is in `gotoTargets`, as the
+ * target of a CK_GOTO_DYNAMIC is).
+ */
 const CK_GOTO = 1;
 /** A built-in `exit`, `reboot` or `poweroff`. */
 const CK_STOP = 2;
@@ -634,6 +640,8 @@ class ModelPass {
    * here instead of from the command objects.
    */
   readonly gotoTargets: string[] = [];
+  /** Source start and end of each of those targets (for their diagnostics). */
+  readonly gotoSpans: number[] = [];
   /** The `item` and `choose` commands (command indices), and what the flow pass needs of them. */
   readonly menuCmds: number[] = [];
   readonly itemRecs: ItemRec[] = [];
@@ -837,11 +845,9 @@ class ModelPass {
       }
       if ((role & R_GOTO) !== 0) {
         if (nArgs === 1) {
-          if (((W[a0 * 3 + 2] as number) & W_DYNAMIC) !== 0) kind = CK_GOTO_DYNAMIC;
-          else {
-            kind = CK_GOTO;
-            this.gotoTargets.push(st.value(a0));
-          }
+          kind = ((W[a0 * 3 + 2] as number) & W_DYNAMIC) !== 0 ? CK_GOTO_DYNAMIC : CK_GOTO;
+          this.gotoTargets.push(st.value(a0));
+          this.gotoSpans.push(W[a0 * 3] as number, W[a0 * 3 + 1] as number);
         }
       } else if ((role & R_SLEEP) !== 0) {
         if (a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) === 0) {
@@ -1033,8 +1039,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
   const pass = new ModelPass(c, tree.lines);
   for (let i = 0; i < tree.lines.length; i++) pass.line(tree.lines[i] as Line);
   syntaxInto(c, tree, text, special);
-  const { gotoTargets, itemRecs, choiceRecs, labelDefs, labels } = pass;
-  const { cmdKinds, cmdLines, cmdSegs, segBase, segOps, lineFlags } = pass;
+  const { gotoTargets, gotoSpans, itemRecs, choiceRecs, labelDefs, labels } = pass;
+  const { cmdKinds, cmdLines, cmdSegs, cmdBuiltIns, segBase, segOps, lineFlags } = pass;
   const nCmds = pass.nCmds;
   const lines = tree.lines;
   const lineCount = lines.length;
@@ -1129,12 +1135,17 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
       /** This segment's command index, -1 for an empty segment. */
       let cmd = -1;
       let ck = CK_PLAIN;
+      /** A goto's target, and the index of its source span in `gotoSpans`. */
       let target = "";
+      let span = 0;
       if (nextCmd < nCmds && cmdLines[nextCmd] === i && cmdSegs[nextCmd] === si) {
         cmd = nextCmd;
         ck = cmdKinds[nextCmd] as number;
         nextCmd++;
-        if (ck === CK_GOTO) target = gotoTargets[nextGoto++] as string;
+        if (ck === CK_GOTO || ck === CK_GOTO_DYNAMIC) {
+          span = nextGoto * 2;
+          target = gotoTargets[nextGoto++] as string;
+        }
       }
       // The operator before this segment (ending the previous one).
       const op = si === 0 ? OP_NONE : (segOps[base + si] as number);
@@ -1169,7 +1180,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         // A literal goto, settled here without an outcome object.
         const l = labels.get(target)?.line.index;
         if (l === undefined) {
-          undefinedLabel(c, pass.commandAt(cmd).args[0] as WordToken, op === OP_OR);
+          const a = gotoSpans[span] as number;
+          undefinedLabel(c, target, a, gotoSpans[span + 1] as number, op === OP_OR);
           stOk = carryOk;
           stFail = true;
         } else {
@@ -1180,7 +1192,14 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
         }
         continue;
       }
-      const out = segmentOutcome(fx, pass.commandAt(cmd), ck);
+      const out =
+        ck === CK_GOTO_DYNAMIC
+          ? dynamicGoto(fx, target, gotoSpans[span] as number, gotoSpans[span + 1] as number)
+          : ck === CK_STOP
+            ? cmdBuiltIns[cmd] === EXIT_ID
+              ? EXIT_OUTCOME
+              : STOP_OUTCOME
+            : STOP_OUTCOME;
       if (out.jumps.length) {
         if (jumps === null) jumps = out.jumps.slice();
         else {
@@ -1865,7 +1884,7 @@ class MenuIndex {
   }
 }
 
-/** What the control-flow pass shares with {@link segmentOutcome}. */
+/** What the control-flow pass shares with {@link dynamicGoto}. */
 interface FlowCtx {
   readonly c: Collector;
   readonly labels: ReadonlyMap<string, LabelDef>;
@@ -1879,66 +1898,80 @@ interface FlowCtx {
   dynamicEdge: boolean;
 }
 
-/** Reports a literal `goto` target `t` that no label of the script has. */
-function undefinedLabel(c: Collector, t: WordToken, fallback: boolean): void {
+/** Reports a literal `goto` target `name` (at `[start, end)`) that no label of the script has. */
+function undefinedLabel(
+  c: Collector,
+  name: string,
+  start: number,
+  end: number,
+  fallback: boolean,
+): void {
   if (fallback)
-    c.at(
+    c.add(
       "undefined-label-fallback",
-      `goto: label ":${t.value}" is not defined in this script, so this fallback fails and the script stops here`,
-      t,
+      `goto: label ":${name}" is not defined in this script, so this fallback fails and the script stops here`,
+      start,
+      end,
     );
-  else c.at("undefined-label", `goto: label ":${t.value}" is not defined in this script`, t);
+  else c.add("undefined-label", `goto: label ":${name}" is not defined in this script`, start, end);
 }
 
-/** What running one segment can do: succeed, fail, jump, stop the script. */
-function segmentOutcome(fx: FlowCtx, cmd: CommandNode, kind: number): Outcome & { stops: boolean } {
+/** `exit` (succeeds when it stops the script) and `reboot`/`poweroff`, `chain --replace` & co. */
+const EXIT_OUTCOME: Outcome & { stops: boolean } = {
+  ok: false,
+  fail: false,
+  jumps: NO_JUMPS,
+  stops: true,
+};
+const STOP_OUTCOME: Outcome & { stops: boolean } = {
+  ok: false,
+  fail: true,
+  jumps: NO_JUMPS,
+  stops: true,
+};
+
+/**
+ * What a `goto` whose target `value` (at `[start, end)`) holds `${…}` can do: jump to the labels
+ * of the menu items a `choose` of that setting offers, else to any label.
+ */
+function dynamicGoto(
+  fx: FlowCtx,
+  value: string,
+  start: number,
+  end: number,
+): Outcome & { stops: boolean } {
   const { c, labels } = fx;
-  if (kind === CK_GOTO_DYNAMIC) {
-    // (The flow pass settles literal gotos, CK_GOTO, itself.)
-    const t = cmd.args[0] as WordToken;
-    fx.dynamicEdge = true;
-    const only = t.parts.length === 1 ? t.parts[0] : undefined;
-    const choiceSetting =
-      only?.kind === "Expansion" && only.ref && only.ref.scope === undefined
-        ? only.ref.name
-        : undefined;
-    const viaChoice = choiceSetting === undefined ? undefined : fx.choiceTargets(choiceSetting);
-    if (viaChoice && choiceSetting !== undefined && !fx.warnedSettings.has(choiceSetting)) {
-      fx.warnedSettings.add(choiceSetting);
-      // The items of the menus a `choose` of this setting reads (each has such a choose).
-      const items = fx.menuIndex.unlabeledIn(
-        fx.menuIndex.menusOf(choiceSetting) ?? NO_MENUS,
-        labels,
+  fx.dynamicEdge = true;
+  const parts = parseWordParts(value).parts;
+  const only = parts.length === 1 ? parts[0] : undefined;
+  const choiceSetting =
+    only?.kind === "Expansion" && only.ref && only.ref.scope === undefined
+      ? only.ref.name
+      : undefined;
+  const viaChoice = choiceSetting === undefined ? undefined : fx.choiceTargets(choiceSetting);
+  if (viaChoice && choiceSetting !== undefined && !fx.warnedSettings.has(choiceSetting)) {
+    fx.warnedSettings.add(choiceSetting);
+    // The items of the menus a `choose` of this setting reads (each has such a choose).
+    const items = fx.menuIndex.unlabeledIn(fx.menuIndex.menusOf(choiceSetting) ?? NO_MENUS, labels);
+    for (let iIt13 = 0; iIt13 < items.length; iIt13++) {
+      const it = items[iIt13] as ItemRec;
+      if (fx.itemWarned.has(it)) continue;
+      fx.itemWarned.add(it);
+      c.add(
+        "item-without-label",
+        `menu item "${it.name}" has no matching label: goto ${value} fails when it is chosen`,
+        it.start,
+        it.end,
       );
-      for (let iIt13 = 0; iIt13 < items.length; iIt13++) {
-        const it = items[iIt13] as ItemRec;
-        if (fx.itemWarned.has(it)) continue;
-        fx.itemWarned.add(it);
-        c.add(
-          "item-without-label",
-          `menu item "${it.name}" has no matching label: goto ${t.value} fails when it is chosen`,
-          it.start,
-          it.end,
-        );
-      }
     }
-    if (viaChoice) {
-      c.at("dynamic-goto", `goto ${t.value}: target chosen from a menu at run time`, t);
-      return {
-        ok: false,
-        fail: viaChoice.canFail,
-        jumps: viaChoice.lines,
-        stops: false,
-      };
-    }
-    c.at("dynamic-goto", `goto ${t.value}: the target is only known at run time`, t);
-    fx.anyLabel = true;
-    return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
   }
-  if (kind === CK_STOP)
-    return { ok: false, fail: cmd.name !== "exit", jumps: NO_JUMPS, stops: true };
-  // CK_REPLACE: `chain --replace` and the like never come back.
-  return { ok: false, fail: true, jumps: NO_JUMPS, stops: true };
+  if (viaChoice) {
+    c.add("dynamic-goto", `goto ${value}: target chosen from a menu at run time`, start, end);
+    return { ok: false, fail: viaChoice.canFail, jumps: viaChoice.lines, stops: false };
+  }
+  c.add("dynamic-goto", `goto ${value}: the target is only known at run time`, start, end);
+  fx.anyLabel = true;
+  return { ok: false, fail: true, jumps: NO_JUMPS, stops: false };
 }
 
 function printTree(tree: Script): string {
