@@ -627,7 +627,7 @@ class ModelPass {
   /** The built-in of each command (its {@link BuiltIn.id}, 0 for none). */
   readonly cmdBuiltIns: Int32Array;
   /** `getopt`'s result for the commands that ran it, else undefined. */
-  readonly cmdOpts = new Map<number, GetoptResult>();
+  readonly cmdOpts: (GetoptResult | undefined)[];
   /** Lines so far. */
   nLines = 0;
   /** Per line: index in `segOps` of its segment count (-1 for lines the flow pass settles alone). */
@@ -655,7 +655,7 @@ class ModelPass {
   readonly labels = new Map<string, LabelDef>();
   readonly newerSeen = new Set<string>();
   /** Command objects made before `commands` was asked for (menus, flow diagnostics). */
-  private readonly made = new Map<number, CommandNode>();
+  private readonly made: (CommandNode | undefined)[];
   private all: CommandNode[] | undefined;
   private settingList: SettingAccess[] | undefined;
   private fetchList: FetchRef[] | undefined;
@@ -675,6 +675,9 @@ class ModelPass {
     this.cmdLines = new Int32Array(segments);
     this.cmdSegs = new Int32Array(segments);
     this.cmdBuiltIns = new Int32Array(segments);
+    // Sparse: few commands have options, or are made before `commands` is asked for.
+    this.cmdOpts = new Array<GetoptResult | undefined>(segments);
+    this.made = new Array<CommandNode | undefined>(segments);
     this.segBase = new Int32Array(lines.length);
     this.lineFlags = new Int32Array(lines.length);
     this.segOps = new Int32Array(segments + lines.length);
@@ -882,7 +885,7 @@ class ModelPass {
     this.cmdSegs[idx] = segmentIndex;
     this.cmdBuiltIns[idx] = builtIn === undefined ? 0 : builtIn.id;
     this.nCmds = idx + 1;
-    if (g !== undefined) this.cmdOpts.set(idx, g);
+    if (g !== undefined) this.cmdOpts[idx] = g;
     // "Read before write" and lone `|` diagnostics depend on this command alone.
     checkSettings(this.rbw, st, w0, nw, checkPipe);
     if (role !== 0) {
@@ -923,10 +926,10 @@ class ModelPass {
   /** The command object of command `i` (made once, then the same object). */
   commandAt(i: number, line?: Line): CommandNode {
     if (this.all !== undefined) return this.all[i] as CommandNode;
-    const have = this.made.get(i);
+    const have = this.made[i];
     if (have !== undefined) return have;
     const node = this.makeCommand(i, line ?? (this.lines[this.cmdLines[i] as number] as Line));
-    this.made.set(i, node);
+    this.made[i] = node;
     return node;
   }
 
@@ -937,7 +940,7 @@ class ModelPass {
     const words = segment.words;
     const nameWord = words[0] as WordToken;
     const builtIn = builtInById(this.cmdBuiltIns[i] as number);
-    const g = this.cmdOpts.get(i);
+    const g = this.cmdOpts[i];
     const prevOp = si === 0 ? null : (segs[si - 1] as Segment).operator;
     return {
       line,

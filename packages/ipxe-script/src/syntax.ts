@@ -683,33 +683,37 @@ function grown(a: Int32Array, n: number): Int32Array {
   return b;
 }
 
+/** Scratch buffers of {@link makeSegments} (their `take()` gives exact-size packed arrays). */
+const SEG_BUF = new Buf<Segment>();
+const WORD_BUF = new Buf<WordToken>();
+
 /** The segment objects of segments `[seg0, seg0 + n)` of a store (no continuation inside). */
 function makeSegments(store: LexStore, seg0: number, n: number): readonly Segment[] {
   if (n === 0) return NO_SEGMENTS;
   const text = store.text;
   const W = store.words;
   const S = store.segs;
-  const out = new Array<Segment>(n);
+  const segs = SEG_BUF;
   for (let k = 0; k < n; k++) {
     const q = (seg0 + k) * 4;
     const w0 = S[q] as number;
     const nw = S[q + 1] as number;
     const opKind = S[q + 2] as number;
-    const words = new Array<WordToken>(nw);
+    const words = WORD_BUF;
     for (let j = 0; j < nw; j++) {
       const x = (w0 + j) * 3;
       const a = W[x] as number;
       const t = text.slice(a, W[x + 1] as number);
-      words[j] = new Word(a, t, ((W[x + 2] as number) & W_DYNAMIC) !== 0);
+      words.push(new Word(a, t, ((W[x + 2] as number) & W_DYNAMIC) !== 0));
     }
     const op = OPS[opKind] ?? null;
-    out[k] = {
+    segs.push({
       kind: "Segment",
-      words,
+      words: words.take(),
       operator: op === null ? null : { kind: "Operator", start: S[q + 3] as number, text: op, op },
-    };
+    });
   }
-  return out;
+  return segs.take();
 }
 
 /**
