@@ -109,24 +109,30 @@ console.log(
   `ratios (median of per-round ratios): parse + model = ${modelCost.toFixed(2)}x parse cost; parse = ${ratio(KEY_SPLIT, KEY_PARSE).toFixed(1)}x split cost; parse + model = ${ratio(KEY_SPLIT, KEY_MODEL).toFixed(1)}x split cost; with every model object ${ratio(KEY_SPLIT, KEY_FULL).toFixed(1)}x split cost`,
 );
 
-// Retained memory per KB of script: heap held by one tree + model.
+// Retained memory per KB of script: JavaScript heap and typed-array buffers held by one tree +
+// model, as `analyze` leaves it (lists made on demand not asked for) and with every object made.
 if (typeof globalThis.gc === "function") {
-  const keep = [];
-  globalThis.gc();
-  const before = process.memoryUsage().heapUsed;
-  const n = 20;
-  // Every model object made (the lazily made lists included), so this is the most it holds.
-  for (let i = 0; i < n; i++) {
-    const m = analyze(text.slice(0) + " ".repeat(i));
-    sink += m.commands.length + m.settings.length + m.fetches.length + m.menuItems.length;
-    keep.push(m);
+  const held = () => {
+    const u = process.memoryUsage();
+    return u.heapUsed + u.arrayBuffers;
+  };
+  for (const every of [false, true]) {
+    const keep = [];
+    globalThis.gc();
+    const before = held();
+    const n = 20;
+    for (let i = 0; i < n; i++) {
+      const m = analyze(text.slice(0) + " ".repeat(i));
+      if (every)
+        sink += m.commands.length + m.settings.length + m.fetches.length + m.menuItems.length;
+      keep.push(m);
+    }
+    globalThis.gc();
+    const perKb = (held() - before) / n / (bytes / 1024);
+    console.log(
+      `memory: ${(perKb / 1024).toFixed(1)} KiB retained per KiB of script (tree + model${every ? " with every model object made" : " as analyze returns it"}, ${keep.length} copies)`,
+    );
   }
-  globalThis.gc();
-  const after = process.memoryUsage().heapUsed;
-  const perKb = (after - before) / n / (bytes / 1024);
-  console.log(
-    `memory: ${(perKb / 1024).toFixed(1)} KiB retained per KiB of script (tree + model with every model object made, ${keep.length} copies)`,
-  );
 } else {
   console.log("memory: run with node --expose-gc to measure retained memory per KB");
 }

@@ -625,6 +625,11 @@ export class LexStore {
     this.segs = new Int32Array(32 + (size >> 3));
     this.values = undefined;
   }
+  /** Gives back the arrays' unused room when it is more than a quarter (the tree keeps them). */
+  trim(): void {
+    if (this.nw < this.words.length * 0.75) this.words = this.words.slice(0, this.nw);
+    if (this.ns < this.segs.length * 0.75) this.segs = this.segs.slice(0, this.ns);
+  }
   /** Makes room for `n` more numbers in `words`; returns the (possibly new) array. */
   roomWords(n: number): Int32Array {
     if (this.nw + n > this.words.length) this.words = grown(this.words, this.nw + n);
@@ -1305,6 +1310,7 @@ export function parseTree(text: string, starts?: number[], info?: ParseInfo): Sc
       ),
     );
   }
+  store.trim();
   tokens.clear();
   state.segments.clear();
   state.words.clear();
