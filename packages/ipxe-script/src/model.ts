@@ -227,11 +227,11 @@ export interface ControlFlow {
 }
 
 /**
- * The semantic model. In the object {@link analyze} returns, `commands`, `fetches` and `settings`
- * are own enumerable getters that build their objects on first access and return the same array
- * every time after that: `Object.keys`, a spread, `JSON.stringify` and `structuredClone` see them
- * as plain data (the diagnostics and the flow graph never need those objects, so a lint pays for
- * none of them).
+ * The semantic model. In the object {@link analyze} returns, `commands`, `fetches`, `settings`,
+ * `menuItems` and `choices` are own enumerable getters that build their objects on first access
+ * and return the same array every time after that: `Object.keys`, a spread, `JSON.stringify` and
+ * `structuredClone` see them as plain data (the diagnostics and the flow graph never need those
+ * objects, so a lint pays for none of them).
  */
 export interface ScriptModel {
   readonly tree: Script;
@@ -611,11 +611,9 @@ const LF_SIMPLE = 8;
  * objects are made only for the lines that need them: options, menus, diagnostics of the flow).
  */
 class ModelPass {
-  /**
-   * The numbers below live in typed arrays of their final size (the line count and the segment
-   * count are known before the pass): growing plain arrays by `push` allocated about three times
-   * their final size per analysis.
-   */
+  // The numbers below live in typed arrays of their final size (the line count and the segment
+  // count are known before the pass): growing plain arrays by `push` allocated about three times
+  // their final size per analysis.
   /** Commands so far. */
   nCmds = 0;
   /** Flow kind of each command (CK_*), in command order. */
@@ -1306,8 +1304,8 @@ export function analyze(input: string | Script, sourceText?: string): ScriptMode
 }
 
 /**
- * The {@link ScriptModel} `analyze` returns. `commands`, `fetches` and `settings` are own
- * enumerable getters that make their objects on first access (then return the same array every
+ * The {@link ScriptModel} `analyze` returns. `commands`, `fetches`, `settings`, `menuItems` and
+ * `choices` are own enumerable getters that make their objects on first access (then return the same array every
  * time), so `Object.keys`, a spread, `JSON.stringify` and `structuredClone` see every field, in the
  * interface's order. The getter functions are shared by every model (one set of hidden classes).
  */

@@ -722,12 +722,14 @@ function makeSegments(store: LexStore, seg0: number, n: number): readonly Segmen
 }
 
 /**
- * A logical line. Its significant tokens (label, words, operators, comment) are created while
- * parsing; the full token list, whitespace and line ending included, is built from the source on
- * first access of {@link Line.tokens} for a single physical line (most lines): the model never needs
- * it, and whitespace/newline token objects were about a third of the tree's memory.
+ * A logical line. Its label and comment tokens are made while parsing; its segments (word and
+ * operator objects) are made from the parse's {@link LexStore} on first access of
+ * {@link Line.segments}, and its full token list, whitespace and line ending included, from the
+ * source on first access of {@link Line.tokens} (for a single physical line, most lines; a joined
+ * line gets both while parsing). The model reads the store and needs neither.
+ *
+ * @internal
  */
-/** @internal */
 export class LineNode implements Line {
   get kind(): "Line" {
     return "Line";
@@ -929,9 +931,9 @@ interface FastState {
   readonly store: LexStore;
   /** After {@link lexScan}: the line's first segment in the store, and its segment count. */
   seg0: number;
+  nseg: number;
   /** The next `$` that {@link lexScan} found (a search resumes from there). */
   dollarAt: number;
-  nseg: number;
   readonly segments: Buf<Segment>;
   readonly words: Buf<WordToken>;
   label: LabelToken | null;
