@@ -934,80 +934,13 @@ interface FastState {
   nseg: number;
   /** The next `$` that {@link lexScan} found (a search resumes from there). */
   dollarAt: number;
-  readonly segments: Buf<Segment>;
-  readonly words: Buf<WordToken>;
+  /** After {@link lexScan}: the line's label and comment tokens. */
   label: LabelToken | null;
   comment: CommentToken | null;
-  hasNul: boolean;
-  segs: readonly Segment[];
-  /** Offset of the next NUL at or after the current line, -1 when none is left. */
-  nextNul: number;
   /** After {@link lexScan}: offset just after the line terminator. */
   next: number;
   /** After {@link lexScan}: a word is exactly `|`. */
   pipe: boolean;
-}
-
-/**
- * Lexes a single physical line `[from, to)` of the source (no continuation) into its significant
- * tokens; same tokens as {@link lexLogical} without whitespace objects or per-line closures.
- */
-function lexFast(st: FastState, mayHaveNul: boolean, from: number, to: number): void {
-  const s = st.text;
-  st.label = null;
-  st.comment = null;
-  st.hasNul = false;
-  const words = st.words;
-  const segments = st.segments;
-  let sawOperator = false;
-  let end = to;
-  if (mayHaveNul) {
-    if (st.nextNul >= 0 && st.nextNul < from) st.nextNul = s.indexOf("\0", from);
-    const z = st.nextNul;
-    if (z >= 0 && z < to) {
-      end = z;
-      st.hasNul = true;
-    }
-  }
-  let i = from;
-  let c = i < end ? s.charCodeAt(i) : 0;
-  while (i < end && (c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
-  if (i < end && c === COLON) {
-    const a = i;
-    while (i < end && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
-    const t = s.slice(a, i);
-    st.label = { kind: "Label", start: a, text: t, name: t.slice(1) };
-  }
-  while (i < end) {
-    while (i < end && (c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
-    if (i >= end) break;
-    const a = i;
-    const c0 = c;
-    if (c0 === HASH) {
-      const t = s.slice(a, end);
-      st.comment = { kind: "Comment", start: a, text: t, value: t };
-      break;
-    }
-    while (i < end && !(c === SP || (c >= TAB && c <= CR))) c = s.charCodeAt(++i);
-    const n = i - a;
-    let op: "||" | "&&" | ";" | null = null;
-    if (n === 2) {
-      const c1 = s.charCodeAt(a + 1);
-      if (c0 === PIPE && c1 === PIPE) op = "||";
-      else if (c0 === AMP && c1 === AMP) op = "&&";
-    } else if (n === 1 && c0 === SEMI) op = ";";
-    if (op !== null) {
-      const tok: OperatorToken = { kind: "Operator", start: a, text: op, op };
-      segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: tok });
-      sawOperator = true;
-    } else {
-      const t = s.slice(a, i);
-      words.push(new Word(a, t, isDynamic(t)));
-    }
-  }
-  if (words.n > 0 || sawOperator)
-    segments.push({ kind: "Segment", words: words.n > 0 ? words.take() : [], operator: null });
-  st.segs = segments.n > 0 ? segments.take() : NO_SEGMENTS;
 }
 
 /**
@@ -1123,7 +1056,6 @@ function lexScan(st: FastState, from: number): boolean {
   st.nseg = nseg;
   st.label = label;
   st.comment = comment;
-  st.hasNul = false;
   st.next = i < len ? i + 1 : len;
   st.pipe = pipe;
   return true;
@@ -1182,13 +1114,8 @@ export function parseTree(text: string, starts?: number[], info?: ParseInfo): Sc
     seg0: 0,
     nseg: 0,
     dollarAt: -1,
-    segments: state.segments,
-    words: state.words,
     label: null,
     comment: null,
-    hasNul: false,
-    segs: NO_SEGMENTS,
-    nextNul: mayHaveNul ? text.indexOf("\0") : -1,
     next: 0,
     pipe: false,
   };
@@ -1228,10 +1155,12 @@ export function parseTree(text: string, starts?: number[], info?: ParseInfo): Sc
     let ce0 = contentEnd0;
     if (ce0 > pos && text.charCodeAt(ce0 - 1) === CR) ce0--;
     if (!(ce0 > pos && text.charCodeAt(ce0 - 1) === BACKSLASH)) {
-      // A single physical line: significant tokens now, the rest on demand.
+      // A single physical line of a text with a NUL byte somewhere (rare): the general lexer;
+      // its token list is made again on demand, with the line's BOM and newline.
       if (starts !== undefined) starts.push(lineStart);
-      lexFast(fast, mayHaveNul, cs, ce0);
-      if (fast.hasNul) special = true;
+      const lexed = lexLogical(state, text, cs, ce0, null);
+      tokens.reset();
+      if (lexed.hasNul) special = true;
       pos = nl0 < 0 ? len : nl0 + 1;
       if (nl0 >= 0) lineNumber++;
       lines.push(
@@ -1243,13 +1172,13 @@ export function parseTree(text: string, starts?: number[], info?: ParseInfo): Sc
           pos,
           startLineNumber,
           1,
-          fast.label,
-          fast.segs,
-          store.add(fast.segs),
-          fast.segs.length,
-          fast.comment,
+          lexed.label,
+          lexed.segments,
+          store.add(lexed.segments),
+          lexed.segments.length,
+          lexed.comment,
           false,
-          fast.hasNul,
+          lexed.hasNul,
         ),
       );
       continue;
