@@ -32,6 +32,7 @@ import {
   OP_OR,
   OP_SEQ,
   type ParseInfo,
+  packedCopy,
   parseSettingRef,
   parseTree,
   parseWordParts,
@@ -949,7 +950,7 @@ class ModelPass {
       nameWord,
       info: builtIn === undefined ? undefined : builtIn.info,
       options: g === undefined ? NO_OPTIONS : g.options,
-      args: g === undefined ? restOf(words) : g.args,
+      args: g === undefined ? packedCopy(words, 1, words.length - 1) : g.args,
     };
   }
 
@@ -1374,26 +1375,6 @@ class Model implements ScriptModel {
       },
     },
   } as const satisfies Record<string, PropertyDescriptor>;
-}
-
-/** `words.slice(1)` as a copy loop (cheaper than the builtin call for a command's few words). */
-function restOf(words: readonly WordToken[]): WordToken[] {
-  const n = words.length - 1;
-  // Literals for the usual few words (packed arrays, see `Buf.take`).
-  switch (n) {
-    case 0:
-      return [];
-    case 1:
-      return [words[1] as WordToken];
-    case 2:
-      return [words[1] as WordToken, words[2] as WordToken];
-    case 3:
-      return [words[1] as WordToken, words[2] as WordToken, words[3] as WordToken];
-  }
-  // Called with the name word present, so n >= 0.
-  const out = new Array<WordToken>(n);
-  for (let i = 0; i < n; i++) out[i] = words[i + 1] as WordToken;
-  return out;
 }
 
 /** Diagnostics order: by start, then by code. */

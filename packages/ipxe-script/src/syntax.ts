@@ -349,6 +349,31 @@ class Word implements WordToken {
 }
 
 /**
+ * `src[from, from + n)` as a new exact-size array: array literals for the usual few items (packed,
+ * so no later read of `words[i]` checks for holes), a copy loop beyond (cheaper than a `slice`
+ * builtin call for the few items a line or a command has).
+ *
+ * @internal
+ */
+export function packedCopy<T>(src: readonly T[], from: number, n: number): T[] {
+  switch (n) {
+    case 0:
+      return [];
+    case 1:
+      return [src[from] as T];
+    case 2:
+      return [src[from] as T, src[from + 1] as T];
+    case 3:
+      return [src[from] as T, src[from + 1] as T, src[from + 2] as T];
+    case 4:
+      return [src[from] as T, src[from + 1] as T, src[from + 2] as T, src[from + 3] as T];
+  }
+  const out = new Array<T>(n);
+  for (let i = 0; i < n; i++) out[i] = src[from + i] as T;
+  return out;
+}
+
+/**
  * A reusable push buffer that hands out exact-size copies. V8 grows a pushed array to at least 17
  * slots, so building each line's token, segment and word lists with `push` left 100+ bytes of
  * slack in every one of them (a large part of the tree's memory, and of what every garbage
@@ -362,24 +387,8 @@ class Buf<T> {
   }
   /** The items pushed since the last `take()`, as a new array; empties the buffer. */
   take(): T[] {
-    const n = this.n;
-    const items = this.items;
+    const out = packedCopy(this.items, 0, this.n);
     this.n = 0;
-    // Array literals for the usual few items: exact size like `new Array(n)`, but packed (no
-    // holes for every later read of `words[i]` to check) and no copy loop.
-    switch (n) {
-      case 1:
-        return [items[0] as T];
-      case 2:
-        return [items[0] as T, items[1] as T];
-      case 3:
-        return [items[0] as T, items[1] as T, items[2] as T];
-      case 4:
-        return [items[0] as T, items[1] as T, items[2] as T, items[3] as T];
-    }
-    // A copy loop: cheaper than a `slice` builtin call for the few items a line has.
-    const out = new Array<T>(n);
-    for (let i = 0; i < n; i++) out[i] = items[i] as T;
     return out;
   }
   /** Forgets the items pushed since the last `take()`. */
