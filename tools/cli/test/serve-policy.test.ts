@@ -17,6 +17,15 @@ import { type DhcpMessage, DhcpWireError, decodeDhcp } from "../src/serve/dhcp-w
 import { FileTree } from "../src/serve/files.js";
 import { LeaseStore } from "../src/serve/leases.js";
 import { findBootEntries, generateScript } from "../src/serve/script.js";
+import {
+  type ClientOptions,
+  clientRequest,
+  enc,
+  HTTP_EFI,
+  IPXE,
+  PXE_BIOS,
+  PXE_EFI as PXE_EFI_ARCH,
+} from "./dhcp-client.js";
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -28,53 +37,14 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** The test client's MAC (clientRequest's default). */
 const MAC = Uint8Array.of(0x52, 0x54, 0, 0x88, 0, 0x10);
-const enc = new TextEncoder();
-
-/** A client request (op 1) built by hand, independently of the reply encoder. */
-function request(
-  type: number,
-  opts: Array<[number, Uint8Array]>,
-  f: Partial<{ ciaddr: number[]; giaddr: number[]; flags: number }> = {},
-): Uint8Array {
-  const b = new Uint8Array(240 + opts.reduce((n, [, v]) => n + 2 + v.length, 0) + 3 + 1);
-  b[0] = 1;
-  b[1] = 1;
-  b[2] = 6;
-  b.set([0xde, 0xad, 0xbe, 0xef], 4);
-  b[10] = (f.flags ?? 0x8000) >> 8;
-  b.set(f.ciaddr ?? [0, 0, 0, 0], 12);
-  b.set(f.giaddr ?? [0, 0, 0, 0], 24);
-  b.set(MAC, 28);
-  b.set([99, 130, 83, 99], 236);
-  let o = 240;
-  for (const [c, v] of [[53, Uint8Array.of(type)] as [number, Uint8Array], ...opts]) {
-    b[o] = c;
-    b[o + 1] = v.length;
-    b.set(v, o + 2);
-    o += 2 + v.length;
-  }
-  b[o] = 255;
-  return b;
-}
-const PXE_BIOS: Array<[number, Uint8Array]> = [
-  [60, enc.encode("PXEClient:Arch:00000:UNDI:002001")],
-  [93, Uint8Array.of(0, 0)],
-];
-const PXE_EFI: Array<[number, Uint8Array]> = [
-  [60, enc.encode("PXEClient:Arch:00007:UNDI:003000")],
-  [93, Uint8Array.of(0, 7)],
+const PXE_EFI: ClientOptions = [
+  ...PXE_EFI_ARCH,
   [97, Uint8Array.of(0, ...Array.from({ length: 16 }, (_, i) => i))],
 ];
-const IPXE_BIOS: Array<[number, Uint8Array]> = [
-  ...PXE_BIOS,
-  [77, enc.encode("iPXE")],
-  [175, Uint8Array.of(19, 1, 1)],
-];
-const HTTP_EFI: Array<[number, Uint8Array]> = [
-  [60, enc.encode("HTTPClient:Arch:00016:UNDI:003000")],
-  [93, Uint8Array.of(0, 16)],
-];
+const IPXE_BIOS: ClientOptions = [...PXE_BIOS, ...IPXE];
+const request = clientRequest;
 
 function opt(m: DhcpMessage, code: number): string | undefined {
   const v = m.options.get(code);

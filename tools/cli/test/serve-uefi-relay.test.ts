@@ -18,6 +18,14 @@ import {
 import { type DhcpMessage, decodeDhcp } from "../src/serve/dhcp-wire.js";
 import { FileTree } from "../src/serve/files.js";
 import { LeaseStore } from "../src/serve/leases.js";
+import {
+  type ClientOptions,
+  clientRequest,
+  HTTP_EFI,
+  IPXE,
+  PXE_BIOS,
+  PXE_EFI,
+} from "./dhcp-client.js";
 
 const dirs: string[] = [];
 function tmp(files: string[] = []): string {
@@ -30,44 +38,17 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const enc = new TextEncoder();
-/** A client request built by hand (op 1, Ethernet, options then END). */
-function request(type: number, opts: Array<[number, Uint8Array]>, giaddr = [0, 0, 0, 0]) {
-  const len = 240 + opts.reduce((n, [, v]) => n + 2 + v.length, 0) + 3 + 1;
-  const b = new Uint8Array(len);
-  b.set([1, 1, 6], 0);
-  b.set([0x12, 0x34, 0x56, 0x78], 4);
-  b[10] = 0x80;
-  b.set(giaddr, 24);
-  b.set([0x52, 0x54, 0, 0x88, 0, 0x20], 28);
-  b.set([99, 130, 83, 99], 236);
-  let o = 240;
-  for (const [c, v] of [[53, Uint8Array.of(type)] as [number, Uint8Array], ...opts]) {
-    b[o] = c;
-    b[o + 1] = v.length;
-    b.set(v, o + 2);
-    o += 2 + v.length;
-  }
-  b[o] = 255;
-  return decodeDhcp(b);
+/** A client request (x86-64 UEFI test client's xid and MAC), decoded. */
+function request(type: number, opts: ClientOptions, giaddr = [0, 0, 0, 0]) {
+  return decodeDhcp(
+    clientRequest(type, opts, {
+      xid: [0x12, 0x34, 0x56, 0x78],
+      mac: Uint8Array.of(0x52, 0x54, 0, 0x88, 0, 0x20),
+      giaddr,
+    }),
+  );
 }
-const PXE_EFI: Array<[number, Uint8Array]> = [
-  [60, enc.encode("PXEClient:Arch:00007:UNDI:003000")],
-  [93, Uint8Array.of(0, 7)],
-];
-const PXE_BIOS: Array<[number, Uint8Array]> = [
-  [60, enc.encode("PXEClient:Arch:00000:UNDI:002001")],
-  [93, Uint8Array.of(0, 0)],
-];
-const HTTP_EFI: Array<[number, Uint8Array]> = [
-  [60, enc.encode("HTTPClient:Arch:00016:UNDI:003000")],
-  [93, Uint8Array.of(0, 16)],
-];
-const IPXE_EFI: Array<[number, Uint8Array]> = [
-  ...PXE_EFI,
-  [77, enc.encode("iPXE")],
-  [175, Uint8Array.of(19, 1, 1)],
-];
+const IPXE_EFI: ClientOptions = [...PXE_EFI, ...IPXE];
 
 function reply(o: DhcpOutcome): { m: DhcpMessage; to: { address: string; port: number } } {
   if (o.kind !== "reply") throw new Error(`dropped: ${o.reason}`);
