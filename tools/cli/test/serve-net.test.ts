@@ -3,50 +3,34 @@
  * input counted, path traversal refused, a bounded flood of DISCOVERs.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDhcp } from "../src/serve/dhcp-wire.js";
-import { type ServeHandle, startServe } from "../src/serve/server.js";
+import type { ServeHandle } from "../src/serve/server.js";
+import { type LoopbackServe, startLoopbackServe } from "./loopback-serve.js";
 
-let root = "";
+let f: LoopbackServe;
 let srv: ServeHandle;
 let client: Socket;
-const logs: string[] = [];
+let logs: string[] = [];
 const kernel = new Uint8Array(60_000).map((_, i) => (i * 7) & 255);
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "pxe-serve-net-"));
-  writeFileSync(join(root, "vmlinuz"), kernel);
-  writeFileSync(join(root, "initrd.gz"), "initrd");
-  writeFileSync(join(root, "undionly.kpxe"), "kpxe");
-  client = createSocket("udp4");
-  await new Promise<void>((r) => client.bind(0, "127.0.0.1", r));
-  client.setRecvBufferSize(4 * 1024 * 1024);
-  srv = await startServe({
-    root,
-    address: "127.0.0.1",
-    prefix: 8,
-    netmask: "255.0.0.0",
-    dhcp: "full",
-    range: ["127.0.1.1", "127.0.4.254"],
-    leaseFile: join(root, "leases.json"),
-    dhcpPort: 0,
-    dhcpClientPort: client.address().port,
-    pxePort: 0,
-    tftpPort: 0,
-    httpPort: 0,
-    bindAny: false,
-    append: "console=ttyS0",
-    log: (l) => logs.push(l),
-  });
+  f = await startLoopbackServe(
+    "net",
+    { vmlinuz: kernel, "initrd.gz": "initrd", "undionly.kpxe": "kpxe" },
+    (r) => ({
+      dhcp: "full",
+      range: ["127.0.1.1", "127.0.4.254"],
+      leaseFile: join(r, "leases.json"),
+      append: "console=ttyS0",
+    }),
+  );
+  ({ srv, client, logs } = f);
 });
 afterAll(async () => {
-  await srv?.close();
-  client?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await f?.close();
 });
 
 function get(

@@ -1,42 +1,20 @@
-import { createSocket, type Socket } from "node:dgram";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { Socket } from "node:dgram";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeDhcp } from "../src/serve/dhcp-wire.js";
-import { type ServeHandle, startServe } from "../src/serve/server.js";
+import type { ServeHandle } from "../src/serve/server.js";
+import { type LoopbackServe, startLoopbackServe } from "./loopback-serve.js";
 
-let root = "";
+let f: LoopbackServe;
 let srv: ServeHandle;
 let client: Socket;
-const logs: string[] = [];
+let logs: string[] = [];
 
 beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "pxe-serve-proxy-"));
-  writeFileSync(join(root, "undionly.kpxe"), "kpxe");
-  writeFileSync(join(root, "ipxe.efi"), "efi");
-  client = createSocket("udp4");
-  await new Promise<void>((r) => client.bind(0, "127.0.0.1", r));
-  client.setRecvBufferSize(4 * 1024 * 1024);
-  srv = await startServe({
-    root,
-    address: "127.0.0.1",
-    prefix: 8,
-    netmask: "255.0.0.0",
-    dhcp: "proxy",
-    dhcpPort: 0,
-    dhcpClientPort: client.address().port,
-    pxePort: 0,
-    tftpPort: 0,
-    httpPort: 0,
-    bindAny: false,
-    log: (l) => logs.push(l),
-  });
+  f = await startLoopbackServe("proxy", { "undionly.kpxe": "kpxe", "ipxe.efi": "efi" }, {});
+  ({ srv, client, logs } = f);
 });
 afterAll(async () => {
-  await srv?.close();
-  client?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await f?.close();
 });
 
 /** A request with ciaddr = 127.0.0.1 (so a reply, if any, comes back by unicast on loopback). */
