@@ -1,27 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { analyze } from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
 import { runConvert } from "../src/commands/convert.js";
+import { capture, scratch } from "./io.js";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) },
-    out,
-    err,
-  };
-}
-
-const root = mkdtempSync(path.join(tmpdir(), "pxe-convert-"));
-function put(name: string, text: string): string {
-  const p = path.join(root, name);
-  mkdirSync(path.dirname(p), { recursive: true });
-  writeFileSync(p, text);
-  return p;
-}
+const { dir: root, put } = scratch("pxe-convert-");
 
 const main = put(
   "pxelinux.cfg/default",

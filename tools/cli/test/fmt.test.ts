@@ -1,20 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runFmt } from "../src/commands/fmt.js";
+import { capture, scratch } from "./io.js";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) },
-    out,
-    err,
-  };
-}
-
-const dir = mkdtempSync(path.join(tmpdir(), "pxe-fmt-"));
+const { dir } = scratch("pxe-fmt-");
 
 describe("pxe fmt", () => {
   it("--check lists files that would change, exits 1, and writes nothing", async () => {

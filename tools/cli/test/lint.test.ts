@@ -1,28 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type LintReport, runLint } from "../src/commands/lint.js";
 import { ipxeLintKind } from "../src/lint/ipxe.js";
 import { LINT_KINDS, pickKind } from "../src/lint/registry.js";
+import { capture, scratch } from "./io.js";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) },
-    out,
-    err,
-  };
-}
-
-const dir = mkdtempSync(path.join(tmpdir(), "pxe-lint-"));
-function file(name: string, text: string | Uint8Array): string {
-  const p = path.join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+const { dir, put: file } = scratch("pxe-lint-");
 
 describe("pxe lint", () => {
   it("prints compiler-style diagnostics and exits 1 only on errors", async () => {
