@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyze, format, parse, parseScriptSpec, print } from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
+import { meaning } from "./meaning.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const corpusDir = path.join(path.resolve(repoRoot, "../shared"), "corpus", "ipxe");
@@ -55,7 +56,7 @@ describe.skipIf(!haveCorpus)("shared iPXE corpus", () => {
     // The formatter is idempotent and keeps the meaning (same logical token lines).
     const f = format(text);
     expect(format(f)).toBe(f);
-    expect(logicalLines(f)).toEqual(logicalLines(text));
+    expect(meaning(f)).toEqual(meaning(text));
     // Reading a spec never throws.
     expect(parseScriptSpec(text).body.length).toBeGreaterThan(0);
   });
@@ -75,19 +76,3 @@ describe.skipIf(!haveCorpus)("shared iPXE corpus", () => {
     expect(m.labels.has("main_menu")).toBe(true);
   });
 });
-
-/** The non-empty logical lines as iPXE tokenizes them (label + words/operators), for meaning checks. */
-function logicalLines(text: string): string[][] {
-  const { tree } = parse(text);
-  const out: string[][] = [];
-  for (const line of tree.lines) {
-    const toks: string[] = [];
-    if (line.label) toks.push(`:${line.label.name}`);
-    for (const s of line.segments) {
-      for (const w of s.words) toks.push(w.value);
-      if (s.operator) toks.push(s.operator.op);
-    }
-    if (toks.length) out.push(toks);
-  }
-  return out;
-}

@@ -1,23 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: iPXE scripts use ${...} literally
 import { fc, test as fcTest } from "@fast-check/vitest";
-import { format, parse } from "@pxe/ipxe-script";
+import { format } from "@pxe/ipxe-script";
 import { describe, expect, it } from "vitest";
-
-function meaning(text: string): string[][] {
-  const { tree } = parse(text);
-  const out: string[][] = [];
-  for (const line of tree.lines) {
-    const toks: string[] = [];
-    if (line.label) toks.push(`:${line.label.name}`);
-    for (const s of line.segments) {
-      for (const w of s.words) toks.push(w.value);
-      if (s.operator) toks.push(s.operator.op);
-    }
-    if (line.continuationAtEof) toks.push("<continuation-at-eof>");
-    if (toks.length) out.push(toks);
-  }
-  return out;
-}
+import { meaning } from "./meaning.js";
 
 describe("format", () => {
   it("normalises whitespace, joins continuations, collapses blank lines", () => {
