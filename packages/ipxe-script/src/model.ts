@@ -278,8 +278,8 @@ interface BuiltIn {
  * built-ins up without hashing the (freshly sliced) name string (which a `Map` look-up does, out
  * of line, for every command).
  */
-function builtInSlot(name: string, n: number): number {
-  return (name.charCodeAt(0) * 7 + name.charCodeAt(n - 1) * 3 + n * 13) & 255;
+function builtInSlot(first: number, last: number, n: number): number {
+  return (first * 7 + last * 3 + n * 13) & 255;
 }
 
 /** Built-ins by {@link builtInSlot}, chained through `next`. */
@@ -291,7 +291,8 @@ function builtIns(): (BuiltIn | undefined)[] {
   if (table === undefined) {
     table = new Array<BuiltIn | undefined>(256).fill(undefined);
     for (const b of BUILT_INS.values()) {
-      const k = builtInSlot(b.name, b.name.length);
+      const n = b.name.length;
+      const k = builtInSlot(b.name.charCodeAt(0), b.name.charCodeAt(n - 1), n);
       b.next = table[k];
       table[k] = b;
     }
@@ -300,25 +301,17 @@ function builtIns(): (BuiltIn | undefined)[] {
   return table;
 }
 
-function builtInOf(name: string): BuiltIn | undefined {
-  const n = name.length;
-  if (n === 0) return undefined;
-  for (let b = builtIns()[builtInSlot(name, n)]; b !== undefined; b = b.next)
-    if (b.name === name) return b;
-  return undefined;
-}
-
-/** The built-in named by word `w` of `st`, compared in place (no string made for the name). */
+/**
+ * The built-in named by word `w` of `st`, compared in place (no string made for the name; the
+ * value itself for a word whose value is not its source text).
+ */
 function builtInAt(st: LexStore, w: number): BuiltIn | undefined {
   const v = st.values?.get(w);
-  if (v !== undefined) return builtInOf(v);
-  const W = st.words;
-  const a = W[w * 3] as number;
-  const n = (W[w * 3 + 1] as number) - a;
+  const text = v ?? st.text;
+  const a = v === undefined ? (st.words[w * 3] as number) : 0;
+  const n = v === undefined ? (st.words[w * 3 + 1] as number) - a : v.length;
   if (n === 0) return undefined;
-  const text = st.text;
-  // builtInSlot() of the name, read in place.
-  const slot = (text.charCodeAt(a) * 7 + text.charCodeAt(a + n - 1) * 3 + n * 13) & 255;
+  const slot = builtInSlot(text.charCodeAt(a), text.charCodeAt(a + n - 1), n);
   for (let b = builtIns()[slot]; b !== undefined; b = b.next) {
     const name = b.name;
     if (name.length !== n) continue;
@@ -890,10 +883,11 @@ class ModelPass {
     if (role !== 0) {
       if ((role & R_SET) !== 0 || (role & R_CLEAR) !== 0 || (role & R_WRITES_ARG0) !== 0) {
         if (a0 >= 0 && ((W[a0 * 3 + 2] as number) & W_DYNAMIC) === 0)
-          rbwWrite(this.rbw, st.value(a0));
+          rbwWrite(this.rbw, parseSettingRef(st.value(a0)).name);
       } else if ((role & R_SUM) !== 0 && g !== undefined && g.options.length > 0) {
         const s = g.options.find((o) => o.name === "set");
-        if (s?.valueWord && !s.valueWord.dynamic) rbwWrite(this.rbw, s.valueWord.value);
+        if (s?.valueWord && !s.valueWord.dynamic)
+          rbwWrite(this.rbw, parseSettingRef(s.valueWord.value).name);
       }
       if ((role & R_MENU) !== 0) {
         this.menuCmds.push(idx);
@@ -1571,14 +1565,10 @@ function rbwSlot(name: string): number {
 }
 
 /**
- * A write or delete of the setting the literal word value `v` names (`[scope/]name[:type]`, split
- * as {@link parseSettingRef} does): once written, a name stays written.
+ * A write or delete of the setting `name` (from {@link parseSettingRef} of the written word's
+ * value; the scope does not matter here): once written, a name stays written.
  */
-function rbwWrite(st: ReadBeforeWrite, v: string): void {
-  const slash = v.indexOf("/");
-  const ns = slash + 1;
-  const colon = v.indexOf(":", ns);
-  const name = v.slice(ns, colon < 0 ? v.length : colon);
+function rbwWrite(st: ReadBeforeWrite, name: string): void {
   const slot = rbwSlot(name);
   // Once written, a name stays written, and its reads change nothing either.
   if (st.writeDone[slot] === name) return;
@@ -1627,11 +1617,9 @@ function readAccess(
   a: number,
   b: number,
 ): SettingAccess {
-  let slash = v.indexOf("/", a);
-  if (slash >= b) slash = -1;
+  const slash = indexIn(v, "/", a, b);
   const nameStart = slash >= 0 ? slash + 1 : a;
-  let colon = v.indexOf(":", nameStart);
-  if (colon >= b) colon = -1;
+  const colon = indexIn(v, ":", nameStart, b);
   const nameEnd = colon >= 0 ? colon : b;
   const name = v.slice(nameStart, nameEnd);
   const scope = slash >= 0 ? v.slice(a, slash) : undefined;
@@ -1646,6 +1634,12 @@ function readAccess(
     word: w,
     command: cmd,
   };
+}
+
+/** Offset of `c` in `v[from, to)`, -1 when it is not there (the inside of one `${…}`). */
+function indexIn(v: string, c: string, from: number, to: number): number {
+  const i = v.indexOf(c, from);
+  return i >= 0 && i < to ? i : -1;
 }
 
 /** Scratch for {@link flatRefSpans} (reused: no allocation per word). */
@@ -1708,12 +1702,10 @@ function checkSettings(
       for (let q = 0; q < nSpans; q += 2) {
         const a = (spans[q] as number) + 2;
         const b = spans[q + 1] as number;
-        // Scoped reads (`${net0/mac}`) are not checked.
-        const slash = v.indexOf("/", a);
-        if (slash >= 0 && slash < b) continue;
-        let colon = v.indexOf(":", a);
-        if (colon < 0 || colon >= b) colon = b;
-        rbwRead(st, v.slice(a, colon), start, end);
+        // Scoped reads (`${net0/mac}`) are not checked; the name ends at the type's `:`.
+        if (indexIn(v, "/", a, b) >= 0) continue;
+        const colon = indexIn(v, ":", a, b);
+        rbwRead(st, v.slice(a, colon >= 0 ? colon : b), start, end);
       }
       continue;
     }
